@@ -1,0 +1,73 @@
+"""Fixtures running a real OBS Studio under Xvfb (marker ``obs``).
+
+- ``xvfb``: one virtual display for the whole session.
+- ``obs``: one OBS for the whole session (most tests only switch scenes; each
+  test resets the program scene itself).
+- ``obs_factory``: OBS instances of a test's own (tests that kill/restart OBS,
+  or need studio mode); stopped at the end of the test.
+
+When ``obs`` or ``Xvfb`` is missing the tests are skipped locally and fail in
+CI (``CI`` set), where ``.ci/run`` installs them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from obs_harness import ObsProcess, Xvfb, missing_binaries  # noqa: E402
+
+#: Scenes the session OBS starts with (client tests); switcher tests add theirs.
+BASE_SCENES = ("Idle", "Alpha", "Beta")
+
+
+@pytest.fixture(scope="session")
+def xvfb() -> Iterator[Xvfb]:
+    missing = missing_binaries()
+    if missing:
+        message = f"{', '.join(missing)} not installed (apt-get install obs-studio xvfb)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    display = Xvfb.start()
+    yield display
+    display.stop()
+
+
+@pytest.fixture(scope="session")
+def obs(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObsProcess]:
+    instance = ObsProcess(display=xvfb.display, root=tmp_path_factory.mktemp("obs-session"))
+    instance.start()
+    try:
+        instance.setup_scenes_sync(BASE_SCENES, program="Idle")
+        yield instance
+    finally:
+        instance.stop()
+
+
+ObsFactory = Callable[..., ObsProcess]
+
+
+@pytest.fixture
+def obs_factory(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObsFactory]:
+    started: list[ObsProcess] = []
+
+    def make(*, studio_mode: bool = False) -> ObsProcess:
+        """A new OBS, not started yet: ``await instance.astart()``."""
+        instance = ObsProcess(
+            display=xvfb.display,
+            root=tmp_path_factory.mktemp("obs"),
+            studio_mode=studio_mode,
+        )
+        started.append(instance)
+        return instance
+
+    yield make
+    for instance in started:
+        instance.stop()

@@ -1,0 +1,820 @@
+"""The schedule: the day as the technical director wrote it, parsed and validated.
+
+A schedule file is YAML (see docs/schedule-format.md). :func:`load_schedule` reads it,
+checks everything, and either returns an immutable :class:`Schedule` or raises
+:class:`ScheduleError` listing *every* problem found, each as ``file:line: field: message``.
+
+This module does no clock reads and keeps no state: it is part of the pure core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import Field as PField
+
+__all__ = [
+    "Channel",
+    "Event",
+    "Item",
+    "Kind",
+    "Person",
+    "Problem",
+    "Role",
+    "Schedule",
+    "ScheduleError",
+    "Segment",
+    "Site",
+    "load_schedule",
+    "parse_duration",
+    "parse_schedule",
+]
+
+
+class Kind(StrEnum):
+    """What a segment (or an item) is."""
+
+    OPENING = "opening"
+    PLENARY = "plenary"
+    ROUND_TABLE = "round_table"
+    KEYNOTE = "keynote"
+    TALK = "talk"
+    WORKSHOP = "workshop"
+    PARALLEL = "parallel"
+    BREAK = "break"
+    CLOSING = "closing"
+    OTHER = "other"
+
+
+class Role(StrEnum):
+    """The part a person plays in a segment."""
+
+    HOST = "host"
+    MODERATOR = "moderator"
+    SPEAKER = "speaker"
+    PANELIST = "panelist"
+    MINISTER = "minister"
+    INTRODUCTION = "introduction"
+    KEYNOTE = "keynote"
+    GUEST = "guest"
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    role: Role
+    function: str | None = None
+    organisation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: str
+    name: str
+    city: str
+    venue: str | None = None
+    scene: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A sub-part of a segment, with its own planned times, people and possibly site."""
+
+    id: str
+    title: str
+    start: dt.datetime
+    end: dt.datetime
+    kind: Kind | None = None
+    site: str | None = None
+    estimated: bool = False
+    people: tuple[Person, ...] = ()
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One block of a channel's run sheet. ``start``/``end`` are planned, aware, UTC."""
+
+    id: str
+    title: str
+    kind: Kind
+    start: dt.datetime
+    end: dt.datetime
+    hard: bool = False
+    site: str | None = None
+    subtitle: str | None = None
+    estimated: bool = False
+    people: tuple[Person, ...] = ()
+    items: tuple[Item, ...] = ()
+    parallel: tuple[str, ...] = ()
+    notes: str | None = None
+    warning: int = 300
+    danger: int = 60
+    scene: str | None = None
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    id: str
+    title: str
+    segments: tuple[Segment, ...]
+    subtitle: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    title: str
+    date: dt.date
+    timezone: ZoneInfo
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    subtitle: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    event: Event
+    sites: Mapping[str, Site]
+    channels: tuple[Channel, ...]
+    switcher_scenes: Mapping[str, str] = field(default_factory=dict)
+    source: str = "<schedule>"
+
+    def channel(self, channel_id: str) -> Channel:
+        """Return the channel with this id.
+
+        Raises:
+            KeyError: no such channel.
+        """
+        for ch in self.channels:
+            if ch.id == channel_id:
+                return ch
+        raise KeyError(channel_id)
+
+    def segment(self, segment_id: str) -> tuple[Channel, Segment]:
+        """Return the channel and segment with this id.
+
+        Raises:
+            KeyError: no such segment.
+        """
+        for ch in self.channels:
+            for seg in ch.segments:
+                if seg.id == segment_id:
+                    return ch, seg
+        raise KeyError(segment_id)
+
+    def local(self, instant: dt.datetime) -> dt.datetime:
+        """An instant in the event's time zone."""
+        return instant.astimezone(self.event.timezone)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a schedule file."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class ScheduleError(Exception):
+    """A schedule file was refused. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# --------------------------------------------------------------------------- raw input models
+
+_ID = r"^[a-z0-9][a-z0-9_-]*$"
+Duration = str | int
+
+
+class _Raw(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+class _RawPerson(_Raw):
+    name: str = PField(min_length=1)
+    role: Role
+    function: str | None = None
+    organisation: str | None = None
+
+
+class _RawItem(_Raw):
+    id: str = PField(pattern=_ID)
+    title: str = PField(min_length=1)
+    start: str | None = None
+    end: str | None = None
+    duration: Duration | None = None
+    estimated: bool = False
+    kind: Kind | None = None
+    site: str | None = None
+    people: list[_RawPerson] = []
+    notes: str | None = None
+
+
+class _RawSegment(_Raw):
+    id: str = PField(pattern=_ID)
+    title: str = PField(min_length=1)
+    kind: Kind
+    start: str | None = None
+    end: str | None = None
+    duration: Duration | None = None
+    hard: bool = False
+    estimated: bool = False
+    subtitle: str | None = None
+    site: str | None = None
+    scene: str | None = None
+    parallel: list[str] = []
+    warning: Duration | None = None
+    danger: Duration | None = None
+    notes: str | None = None
+    people: list[_RawPerson] = []
+    items: list[Any] = []
+
+
+class _RawSite(_Raw):
+    id: str = PField(pattern=_ID)
+    name: str = PField(min_length=1)
+    city: str = PField(min_length=1)
+    venue: str | None = None
+    scene: str | None = None
+
+
+class _RawChannel(_Raw):
+    id: str = PField(pattern=_ID)
+    title: str = PField(min_length=1)
+    subtitle: str | None = None
+    segments: list[Any] = PField(min_length=1)
+
+
+class _RawEvent(_Raw):
+    title: str = PField(min_length=1)
+    date: dt.date
+    timezone: str
+    subtitle: str | None = None
+    start: str | None = None
+    end: str | None = None
+    url: str | None = None
+    warning: Duration | None = None
+    danger: Duration | None = None
+
+
+class _RawSwitcher(_Raw):
+    scenes: dict[Literal["break", "slate", "idle"], str] = {}
+
+
+_TOP_KEYS = {"event", "sites", "channels", "switcher"}
+_M = TypeVar("_M", bound=BaseModel)
+_PLACEHOLDERS: dict[str, Any] = {"kind": "other", "id": "x-invalid", "segments": [], "city": "?"}
+
+
+# --------------------------------------------------------------------------- parsing helpers
+
+_DURATION = re.compile(
+    r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:min|m)?)?\s*(?:(?P<s>\d+)\s*s)?\s*$"
+)
+_TIME = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?$")
+
+
+def parse_duration(value: Duration) -> dt.timedelta:
+    """Parse ``30m``, ``1h30``, ``1h``, ``45s``, ``90`` (minutes) into a timedelta.
+
+    Raises:
+        ValueError: not a duration.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"negative duration: {value}")
+        return dt.timedelta(minutes=value)
+    m = _DURATION.match(value)
+    if not value.strip() or m is None or not any(m.groupdict().values()):
+        raise ValueError(f"not a duration: {value!r} (write e.g. 30m, 1h30, 45s or 90)")
+    return dt.timedelta(hours=int(m["h"] or 0), minutes=int(m["m"] or 0), seconds=int(m["s"] or 0))
+
+
+def _parse_instant(value: str, day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    """``HH:MM[:SS]`` on the event's day, or a full ISO date-time, as an aware UTC instant."""
+    m = _TIME.match(value.strip())
+    if m is not None:
+        h, mi, s = int(m["h"]), int(m["m"]), int(m["s"] or 0)
+        if h > 23 or mi > 59 or s > 59:
+            raise ValueError(f"not a time of day: {value!r}")
+        local = dt.datetime.combine(day, dt.time(h, mi, s), tzinfo=tz)
+    else:
+        try:
+            local = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"not a time: {value!r} (write HH:MM, HH:MM:SS or an ISO date-time)"
+            ) from None
+        if local.tzinfo is None:
+            local = local.replace(tzinfo=tz)
+    return local.astimezone(dt.UTC)
+
+
+class _Lines:
+    """Finds the line of a node of the ruamel tree from a path of keys and indexes."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+
+    def line(self, path: Sequence[str | int]) -> int:
+        node = self.root
+        best = 1
+        if hasattr(node, "lc"):
+            best = node.lc.line + 1
+        for key in path:
+            try:
+                if isinstance(node, dict):
+                    if key in node and hasattr(node, "lc"):
+                        best = node.lc.key(key)[0] + 1
+                    elif hasattr(node, "lc"):
+                        best = node.lc.line + 1
+                    node = node[key]
+                elif isinstance(node, list) and isinstance(key, int):
+                    if hasattr(node, "lc"):
+                        best = node.lc.item(key)[0] + 1
+                    node = node[key]
+                else:
+                    break
+            except (KeyError, IndexError, TypeError, AttributeError):
+                break
+            lc = getattr(node, "lc", None)
+            if lc is not None and isinstance(node, dict):
+                best = max(best, lc.line + 1)
+        return best
+
+
+def _label(root: Any, path: Sequence[str | int]) -> str:
+    """A readable field name: ``channels[main].segments[accueil].start``."""
+    out: list[str] = []
+    node = root
+    for key in path:
+        if isinstance(key, int):
+            try:
+                node = node[key]
+                ident = node.get("id") if isinstance(node, dict) else None
+            except (IndexError, KeyError, TypeError):
+                ident = None
+            out.append(f"[{ident}]" if isinstance(ident, str) else f"[{key}]")
+        else:
+            try:
+                node = node[key] if isinstance(node, dict) else None
+            except (KeyError, TypeError):
+                node = None
+            out.append(("." if out else "") + str(key))
+    return "".join(out)
+
+
+class _Collector:
+    def __init__(self, source: str, root: Any) -> None:
+        self.source = source
+        self.root = root
+        self.lines = _Lines(root)
+        self.problems: list[Problem] = []
+
+    def add(self, path: Sequence[str | int], message: str) -> None:
+        self.problems.append(
+            Problem(self.source, self.lines.line(path), _label(self.root, path), message)
+        )
+
+    def validate(self, model: type[_M], data: Any, path: Sequence[str | int]) -> _M | None:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = [*path, *err["loc"]]
+                msg = err["msg"]
+                if err["type"] == "extra_forbidden":
+                    msg = "unknown key (typo?)"
+                elif err["type"] == "missing":
+                    msg = "missing"
+                self.add(loc, msg)
+            return self._lenient(model, data, exc)
+
+    @staticmethod
+    def _lenient(model: type[_M], data: Any, exc: ValidationError) -> _M | None:
+        """Drop what is wrong and fill what is missing, so later checks still run.
+
+        The schedule is refused anyway (a problem was recorded); this only lets the
+        semantic checks (duplicates, overlaps, unknown sites, ...) report their problems
+        in the same run.
+        """
+        if not isinstance(data, dict):
+            return None
+        fixed = dict(data)
+        for _ in range(3):
+            for err in exc.errors():
+                if not err["loc"]:
+                    return None
+                key = err["loc"][0]
+                if err["type"] == "missing":
+                    fixed[key] = _PLACEHOLDERS.get(str(key), "?")
+                else:
+                    fixed.pop(key, None)
+            try:
+                return model.model_validate(fixed)
+            except ValidationError as again:
+                exc = again
+        return None
+
+
+def _yaml_load(text: str, source: str) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        what = exc.problem or "malformed YAML"
+        raise ScheduleError([Problem(source, line, "", f"malformed YAML: {what}")]) from None
+    except YAMLError as exc:
+        raise ScheduleError([Problem(source, 0, "", f"malformed YAML: {exc}")]) from None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_schedule(path: str | Path) -> Schedule:
+    """Read and validate a schedule file.
+
+    Raises:
+        ScheduleError: the file is missing, unreadable or invalid; every problem is listed.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScheduleError([Problem(str(p), 0, "", f"cannot read: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise ScheduleError([Problem(str(p), 0, "", "not UTF-8 text")]) from None
+    return parse_schedule(text, source=str(p))
+
+
+def parse_schedule(text: str, *, source: str = "<schedule>") -> Schedule:
+    """Parse and validate schedule YAML text.
+
+    Args:
+        text: the YAML document.
+        source: the name used in problem messages (usually the file path).
+
+    Raises:
+        ScheduleError: every problem found.
+    """
+    root = _yaml_load(text, source)
+    c = _Collector(source, root)
+    if not isinstance(root, dict):
+        raise ScheduleError(
+            [Problem(source, 1, "", "a schedule is a mapping with event, sites, channels")]
+        )
+    for key in root:
+        if key not in _TOP_KEYS:
+            c.add([key], "unknown key (typo?)")
+    for key in ("event", "channels"):
+        if key not in root:
+            c.add([], f"{key}: missing")
+
+    event = _build_event(c, root)
+    sites = _build_sites(c, root)
+    scenes: dict[str, str] = {}
+    if "switcher" in root:
+        sw = c.validate(_RawSwitcher, root["switcher"], ["switcher"])
+        if sw is not None:
+            scenes = {str(k): v for k, v in sw.scenes.items()}
+    channels = _build_channels(c, root, event, sites) if event is not None else ()
+    if c.problems or event is None:
+        raise ScheduleError(sorted(c.problems, key=lambda p: p.line))
+    return Schedule(
+        event=event[0],
+        sites=sites,
+        channels=channels,
+        switcher_scenes=scenes,
+        source=source,
+    )
+
+
+_EventParts = tuple[Event, int, int]  # event, default warning, default danger (seconds)
+
+
+def _build_event(c: _Collector, root: Any) -> _EventParts | None:
+    if "event" not in root:
+        return None
+    raw = c.validate(_RawEvent, root["event"], ["event"])
+    if raw is None:
+        return None
+    try:
+        tz = ZoneInfo(raw.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        c.add(
+            ["event", "timezone"],
+            f"unknown time zone {raw.timezone!r} (use an IANA name like Europe/Paris)",
+        )
+        tz = ZoneInfo("UTC")  # keep checking the rest of the file
+    start = end = None
+    for key in ("start", "end"):
+        value = getattr(raw, key)
+        if value is None:
+            continue
+        try:
+            instant = _parse_instant(value, raw.date, tz)
+        except ValueError as exc:
+            c.add(["event", key], str(exc))
+            continue
+        if key == "start":
+            start = instant
+        else:
+            end = instant
+    if start is not None and end is not None and end <= start:
+        c.add(["event", "end"], "the event ends before it starts")
+    warning, danger = 300, 60
+    for key in ("warning", "danger"):
+        value = getattr(raw, key)
+        if value is None:
+            continue
+        try:
+            seconds = int(parse_duration(value).total_seconds())
+        except ValueError as exc:
+            c.add(["event", key], str(exc))
+            continue
+        if key == "warning":
+            warning = seconds
+        else:
+            danger = seconds
+    ev = Event(
+        title=raw.title,
+        date=raw.date,
+        timezone=tz,
+        start=start,
+        end=end,
+        subtitle=raw.subtitle,
+        url=raw.url,
+    )
+    return ev, warning, danger
+
+
+def _build_sites(c: _Collector, root: Any) -> dict[str, Site]:
+    sites: dict[str, Site] = {}
+    raw_sites = root.get("sites", [])
+    if raw_sites is None:
+        return sites
+    if not isinstance(raw_sites, list):
+        c.add(["sites"], "must be a list of sites")
+        return sites
+    for i, data in enumerate(raw_sites):
+        raw = c.validate(_RawSite, data, ["sites", i])
+        if raw is None:
+            continue
+        if raw.id in sites:
+            c.add(["sites", i, "id"], f"duplicate site id {raw.id!r}")
+            continue
+        sites[raw.id] = Site(raw.id, raw.name, raw.city, raw.venue, raw.scene)
+    return sites
+
+
+def _people(raw: Sequence[_RawPerson]) -> tuple[Person, ...]:
+    return tuple(Person(p.name, p.role, p.function, p.organisation) for p in raw)
+
+
+def _times(
+    c: _Collector,
+    path: list[str | int],
+    raw: _RawSegment | _RawItem,
+    default_start: dt.datetime | None,
+    ev: Event,
+) -> tuple[dt.datetime, dt.datetime] | None:
+    start: dt.datetime | None = default_start
+    if raw.start is not None:
+        try:
+            start = _parse_instant(raw.start, ev.date, ev.timezone)
+        except ValueError as exc:
+            c.add([*path, "start"], str(exc))
+            return None
+    if start is None:
+        c.add([*path, "start"], "missing (only a segment that follows another may omit it)")
+        return None
+    if (raw.end is None) == (raw.duration is None):
+        c.add(path, "give exactly one of end or duration")
+        return None
+    if raw.end is not None:
+        try:
+            end = _parse_instant(raw.end, ev.date, ev.timezone)
+        except ValueError as exc:
+            c.add([*path, "end"], str(exc))
+            return None
+        if end <= start:
+            c.add(
+                [*path, "end"],
+                f"ends at or before its start ({raw.end} <= {_hhmm(start, ev.timezone)})",
+            )
+            return None
+    else:
+        assert raw.duration is not None
+        try:
+            length = parse_duration(raw.duration)
+        except ValueError as exc:
+            c.add([*path, "duration"], str(exc))
+            return None
+        if length <= dt.timedelta(0):
+            c.add([*path, "duration"], "must be longer than zero")
+            return None
+        end = start + length
+    return start, end
+
+
+def _hhmm(instant: dt.datetime, tz: ZoneInfo) -> str:
+    return instant.astimezone(tz).strftime("%H:%M:%S").removesuffix(":00")
+
+
+def _build_channels(
+    c: _Collector, root: Any, event: _EventParts, sites: Mapping[str, Site]
+) -> tuple[Channel, ...]:
+    ev, default_warning, default_danger = event
+    tz = ev.timezone
+    raw_channels = root.get("channels")
+    if not isinstance(raw_channels, list):
+        if raw_channels is not None:
+            c.add(["channels"], "must be a list of channels")
+        return ()
+    ids: dict[str, str] = {}  # every id of a channel, segment or item -> what it names
+    channel_ids = {data.get("id") for data in raw_channels if isinstance(data, dict)}
+    channels: list[Channel] = []
+    for ci, cdata in enumerate(raw_channels):
+        cpath: list[str | int] = ["channels", ci]
+        raw_ch = c.validate(_RawChannel, cdata, cpath)
+        if raw_ch is None:
+            continue
+        if raw_ch.id in ids:
+            c.add([*cpath, "id"], f"duplicate id {raw_ch.id!r} (already a {ids[raw_ch.id]})")
+            continue
+        ids[raw_ch.id] = "channel"
+        segments: list[Segment] = []
+        prev_end: dt.datetime | None = None
+        prev_id: str | None = None
+        for si, sdata in enumerate(raw_ch.segments):
+            spath: list[str | int] = [*cpath, "segments", si]
+            raw = c.validate(_RawSegment, sdata, spath)
+            if raw is None:
+                prev_end = None
+                continue
+            if raw.id in ids:
+                c.add([*spath, "id"], f"duplicate id {raw.id!r} (already a {ids[raw.id]})")
+            ids[raw.id] = "segment"
+            if raw.site is not None and raw.site not in sites:
+                c.add([*spath, "site"], f"unknown site {raw.site!r}")
+            times = _times(c, spath, raw, prev_end, ev)
+            if times is None:
+                prev_end = None
+                continue
+            start, end = times
+            if prev_end is not None and start < prev_end:
+                c.add(
+                    [*spath, "start"],
+                    f"overlaps {prev_id!r}, which ends at {_hhmm(prev_end, tz)}",
+                )
+            if ev.start is not None and start < ev.start:
+                c.add([*spath, "start"], f"before the event starts ({_hhmm(ev.start, tz)})")
+            if ev.end is not None and end > ev.end:
+                c.add(
+                    [*spath, "end" if raw.end is not None else "duration"],
+                    f"after the event ends ({_hhmm(ev.end, tz)})",
+                )
+            for pi, other in enumerate(raw.parallel):
+                if other not in channel_ids:
+                    c.add([*spath, "parallel", pi], f"unknown channel {other!r}")
+                elif other == raw_ch.id:
+                    c.add([*spath, "parallel", pi], "a channel cannot run in parallel to itself")
+            warning, danger = default_warning, default_danger
+            for key in ("warning", "danger"):
+                value = getattr(raw, key)
+                if value is None:
+                    continue
+                try:
+                    seconds = int(parse_duration(value).total_seconds())
+                except ValueError as exc:
+                    c.add([*spath, key], str(exc))
+                    continue
+                if key == "warning":
+                    warning = seconds
+                else:
+                    danger = seconds
+            if danger > warning:
+                c.add([*spath, "danger"], "the danger threshold comes after the warning one")
+            items = _build_items(c, spath, raw, start, end, ev, sites, ids)
+            segments.append(
+                Segment(
+                    id=raw.id,
+                    title=raw.title,
+                    kind=raw.kind,
+                    start=start,
+                    end=end,
+                    hard=raw.hard,
+                    site=raw.site,
+                    subtitle=raw.subtitle,
+                    estimated=raw.estimated,
+                    people=_people(raw.people),
+                    items=items,
+                    parallel=tuple(raw.parallel),
+                    notes=raw.notes,
+                    warning=warning,
+                    danger=danger,
+                    scene=raw.scene,
+                )
+            )
+            prev_end, prev_id = end, raw.id
+        channels.append(Channel(raw_ch.id, raw_ch.title, tuple(segments), raw_ch.subtitle))
+    return tuple(channels)
+
+
+def _build_items(
+    c: _Collector,
+    spath: list[str | int],
+    parent: _RawSegment,
+    pstart: dt.datetime,
+    pend: dt.datetime,
+    ev: Event,
+    sites: Mapping[str, Site],
+    ids: dict[str, str],
+) -> tuple[Item, ...]:
+    tz = ev.timezone
+    items: list[Item] = []
+    prev_end: dt.datetime | None = pstart
+    prev_id: str | None = None
+    for ii, idata in enumerate(parent.items):
+        ipath: list[str | int] = [*spath, "items", ii]
+        raw = c.validate(_RawItem, idata, ipath)
+        if raw is None:
+            prev_end = None
+            continue
+        if raw.id in ids:
+            c.add([*ipath, "id"], f"duplicate id {raw.id!r} (already a {ids[raw.id]})")
+        ids[raw.id] = "item"
+        if raw.site is not None and raw.site not in sites:
+            c.add([*ipath, "site"], f"unknown site {raw.site!r}")
+        times = _times(c, ipath, raw, prev_end, ev)
+        if times is None:
+            prev_end = None
+            continue
+        start, end = times
+        if start < pstart or end > pend:
+            c.add(
+                ipath,
+                f"outside its segment {parent.id!r} ({_hhmm(pstart, tz)}–{_hhmm(pend, tz)})",
+            )
+        elif prev_end is not None and prev_id is not None and start < prev_end:
+            c.add([*ipath, "start"], f"overlaps {prev_id!r}, which ends at {_hhmm(prev_end, tz)}")
+        items.append(
+            Item(
+                id=raw.id,
+                title=raw.title,
+                start=start,
+                end=end,
+                kind=raw.kind,
+                site=raw.site,
+                estimated=raw.estimated,
+                people=_people(raw.people),
+                notes=raw.notes,
+            )
+        )
+        prev_end, prev_id = end, raw.id
+    return tuple(items)
+
+
+def iter_segments(schedule: Schedule) -> Iterator[tuple[Channel, Segment]]:
+    """Every (channel, segment) of the schedule, in order."""
+    for ch in schedule.channels:
+        for seg in ch.segments:
+            yield ch, seg

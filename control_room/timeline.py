@@ -1,0 +1,592 @@
+"""The timeline engine: what is on air, on every channel, at any instant.
+
+    state(schedule, journal, t) -> ShowState
+
+It is a pure function: no I/O, no clock reads, no asyncio. The journal is replayed in
+order; between two commands every channel follows its plan by itself (segments end at
+their expected end, the next one starts when its start rule says so). See docs/timeline.md
+for the exact semantics of each command, with worked examples.
+
+The rules, in short (``P`` is a segment's planned start, ``D`` its planned duration):
+
+* A segment that starts late keeps its duration: it ends ``D`` after it started.
+* A *soft* segment starts at ``max(P + delay, end of the segment before)``: never before its
+  planned time by itself, later when what comes before runs late.
+* A *hard* segment starts at ``P``, whatever happens before it: the segment before is cut at
+  ``P`` — unless the operator held or extended it, which are explicit orders and win; then
+  the hard segment starts as soon as the operator lets go. Delays never move a hard start;
+  they stop at it.
+* When a segment ends after the planned start of a later hard segment, the segments in
+  between are skipped: a hard start is a promise to the clock.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .commands import (
+    Audience,
+    Back,
+    Command,
+    Delay,
+    Extend,
+    Hold,
+    Message,
+    MessageClear,
+    Release,
+    Reset,
+    SiteClear,
+    SiteOverride,
+    Slate,
+    SlateClear,
+    Take,
+)
+from .schedule import Channel, Item, Schedule, Segment
+
+__all__ = [
+    "ChannelState",
+    "CommandRejected",
+    "JournalEntry",
+    "MessageState",
+    "OnAir",
+    "RundownRow",
+    "ShowState",
+    "SlateState",
+    "Status",
+    "Upcoming",
+    "check",
+    "next_change_after",
+    "state",
+]
+
+Status = Literal["before", "on_air", "gap", "finished"]
+RowStatus = Literal["done", "on_air", "next", "planned", "skipped"]
+_ZERO = dt.timedelta(0)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One operator command, stamped with the show time at which it was given."""
+
+    seq: int
+    at: dt.datetime
+    command: Command
+    by: str = "operator"
+
+
+class CommandRejected(ValueError):
+    """A command cannot apply now; the message says why, for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class OnAir:
+    segment: Segment
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    item: Item | None = None
+    item_starts_at: dt.datetime | None = None
+    item_ends_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    segment: Segment
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SlateState:
+    text: str
+    since: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MessageState:
+    id: int
+    text: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RundownRow:
+    segment: Segment
+    status: RowStatus
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    channel: Channel
+    status: Status
+    now: OnAir | None
+    next: Upcoming | None
+    site: str | None
+    site_overridden: bool
+    held: bool
+    slate: SlateState | None
+    moderators_message: MessageState | None
+    viewers_message: MessageState | None
+    rundown: tuple[RundownRow, ...]
+
+    @property
+    def delay(self) -> dt.timedelta:
+        """How late the channel runs against its plan (negative: early)."""
+        if self.now is not None:
+            return self.now.ends_at - self.now.segment.end
+        if self.next is not None:
+            return self.next.starts_at - self.next.segment.start
+        return _ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class ShowState:
+    at: dt.datetime = field(compare=False)
+    channels: tuple[ChannelState, ...]
+
+    def channel(self, channel_id: str) -> ChannelState:
+        for ch in self.channels:
+            if ch.channel.id == channel_id:
+                return ch
+        raise KeyError(channel_id)
+
+
+# --------------------------------------------------------------------------- the run of a channel
+
+
+@dataclass
+class _Run:
+    """The mutable replay state of one channel (never leaves this module)."""
+
+    ch: Channel
+    pos: int | None = None  # index of the segment on air
+    start: dt.datetime | None = None  # when it went on air
+    end: dt.datetime | None = None  # when it is expected to end (before any hard cut)
+    min_end: dt.datetime | None = None  # it may not end before this (release, shorten)
+    cuttable: bool = True  # a later hard start may cut it (false once extended)
+    gate: int = 0  # not on air: the next segment that may start
+    floor: dt.datetime | None = None  # not on air: the next may not start before this
+    held: bool = False
+    shift: list[dt.timedelta] = field(default_factory=list)  # delays per segment
+    stack: list[tuple[int, dt.timedelta]] = field(default_factory=list)  # for back
+    aired: dict[int, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
+    slate: SlateState | None = None
+    override: str | None = None
+    messages: dict[str, MessageState] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.shift:
+            self.shift = [_ZERO] * len(self.ch.segments)
+
+    @property
+    def segs(self) -> tuple[Segment, ...]:
+        return self.ch.segments
+
+    # -- automatic progression
+
+    def deadline(self) -> dt.datetime | None:
+        """The planned start of the first later hard segment, if it can cut the current one."""
+        assert self.pos is not None and self.start is not None
+        if not self.cuttable:
+            return None
+        for seg in self.segs[self.pos + 1 :]:
+            if seg.hard:
+                return seg.start if seg.start > self.start else None
+        return None
+
+    def end_instant(self, *, ignore_hold: bool = False) -> dt.datetime | None:
+        """When the segment on air will end by itself (None while held)."""
+        assert self.end is not None and self.min_end is not None
+        if self.held and not ignore_hold:
+            return None
+        end = self.end
+        if not self.held:
+            cut = self.deadline()
+            if cut is not None and cut < end:
+                end = cut
+        return max(end, self.min_end)
+
+    def gap_start(self, *, ignore_hold: bool = False) -> dt.datetime | None:
+        """When the next segment will start by itself, while nothing is on air."""
+        if (self.held and not ignore_hold) or self.gate >= len(self.segs):
+            return None
+        seg = self.segs[self.gate]
+        start = seg.start if seg.hard else seg.start + self.shift[self.gate]
+        if self.floor is not None:
+            start = max(start, self.floor)
+        return start
+
+    def next_transition(self) -> dt.datetime | None:
+        return self.end_instant() if self.pos is not None else self.gap_start()
+
+    def pick(self, k: int, at: dt.datetime) -> int:
+        """Segment k, or the last later hard segment whose planned start has passed."""
+        chosen = k
+        for i in range(k, len(self.segs)):
+            seg = self.segs[i]
+            if seg.start > at:
+                break
+            if seg.hard:
+                chosen = i
+        return chosen
+
+    def fire(self, at: dt.datetime) -> None:
+        """Perform the automatic transition due at ``at``."""
+        if self.pos is not None:
+            k = self.pos + 1
+            self.leave(at)
+            self.after(k, at)
+        else:
+            self.enter(self.pick(self.gate, at), at)
+
+    def leave(self, at: dt.datetime) -> None:
+        assert self.pos is not None and self.start is not None and self.end is not None
+        self.aired[self.pos] = (self.start, at)
+        self.stack.append((self.pos, max(self.end - at, _ZERO)))
+        self.pos = self.start = self.end = self.min_end = None
+
+    def after(self, k: int, at: dt.datetime) -> None:
+        """Something just ended at ``at``; segment k is the candidate to follow."""
+        self.floor = at
+        self.gate = k
+        if k >= len(self.segs):
+            return
+        chosen = self.pick(k, at)
+        if chosen != k:
+            self.enter(chosen, at)
+            return
+        seg = self.segs[k]
+        start = seg.start if seg.hard else max(seg.start + self.shift[k], at)
+        if start <= at and not self.held:
+            self.enter(k, at)
+
+    def enter(self, k: int, at: dt.datetime) -> None:
+        seg = self.segs[k]
+        self.pos, self.start, self.end, self.min_end = k, at, at + seg.duration, at
+        self.cuttable = True
+        self.held = False
+        self.gate, self.floor = k + 1, None
+
+    def advance(self, until: dt.datetime) -> None:
+        """Follow the plan up to and including ``until``."""
+        for _ in range(4 * len(self.segs) + 4):
+            when = self.next_transition()
+            if when is None or when > until:
+                return
+            self.fire(when)
+        raise AssertionError("timeline did not settle")  # pragma: no cover
+
+    def projection(self) -> list[tuple[int, dt.datetime, dt.datetime]]:
+        """The segments still to air, with expected times, if nobody touches anything.
+
+        While held, the projection assumes the hold is released at the expected end.
+        """
+        sim = copy.copy(self)
+        sim.stack, sim.aired = [], {}
+        out: list[tuple[int, dt.datetime, dt.datetime]] = []
+        if sim.pos is not None:
+            when = sim.end_instant(ignore_hold=True)
+            assert when is not None
+            sim.held = False
+            k = sim.pos + 1
+            sim.leave(when)
+            sim.after(k, when)
+        else:
+            sim.held = False
+        for _ in range(2 * len(self.segs) + 2):
+            if sim.pos is None:
+                when = sim.gap_start()
+                if when is None:
+                    break
+                sim.enter(sim.pick(sim.gate, when), when)
+            assert sim.pos is not None and sim.start is not None
+            end = sim.end_instant()
+            assert end is not None
+            out.append((sim.pos, sim.start, end))
+            k = sim.pos + 1
+            sim.leave(end)
+            sim.after(k, end)
+        return out
+
+    def next_index(self) -> int | None:
+        proj = self.projection()
+        return proj[0][0] if proj else None
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _apply(runs: dict[str, _Run], schedule: Schedule, entry: JournalEntry, at: dt.datetime) -> None:
+    """Apply one command at ``at`` (every run already advanced to ``at``).
+
+    Raises:
+        CommandRejected: the command cannot apply now.
+    """
+    cmd = entry.command
+    if isinstance(cmd, Reset):
+        targets = [cmd.channel] if cmd.channel is not None else list(runs)
+        for cid in targets:
+            if cid not in runs:
+                raise CommandRejected(f"unknown channel {cid!r}")
+        for cid in targets:
+            fresh = _Run(runs[cid].ch)
+            fresh.advance(at)
+            runs[cid] = fresh
+        return
+    run = runs.get(cmd.channel)
+    if run is None:
+        raise CommandRejected(f"unknown channel {cmd.channel!r}")
+    cid = cmd.channel
+    match cmd:
+        case Take(segment=target_id):
+            if target_id is None:
+                target = run.next_index()
+                if target is None:
+                    raise CommandRejected(f"take: nothing left to take on {cid}")
+            else:
+                ids = [s.id for s in run.segs]
+                if target_id not in ids:
+                    raise CommandRejected(f"take: no segment {target_id!r} on channel {cid}")
+                target = ids.index(target_id)
+                if target == run.pos:
+                    raise CommandRejected(f"take: {target_id!r} is already on air on {cid}")
+            if run.pos is not None:
+                run.leave(at)
+            run.enter(target, at)
+        case Back():
+            if not run.stack:
+                raise CommandRejected(f"back: nothing before this on {cid}")
+            if run.pos is not None:
+                assert run.start is not None
+                run.aired[run.pos] = (run.start, at)
+            prev, remaining = run.stack.pop()
+            run.enter(prev, at)
+            run.end = at + remaining
+            run.held = remaining <= _ZERO
+        case Hold():
+            if run.held:
+                raise CommandRejected(f"hold: {cid} is already held")
+            if run.pos is None and run.gate >= len(run.segs):
+                raise CommandRejected(f"hold: {cid} has finished its day")
+            run.held = True
+        case Release():
+            if not run.held:
+                raise CommandRejected(f"release: {cid} is not held")
+            run.held = False
+            if run.pos is not None:
+                run.min_end = at
+            else:
+                run.floor = max(run.floor, at) if run.floor is not None else at
+        case Extend(minutes=minutes):
+            if run.pos is None or run.end is None or run.start is None:
+                raise CommandRejected(f"extend: nothing on air on {cid}")
+            if minutes == 0:
+                raise CommandRejected("extend: give a number of minutes other than 0")
+            if minutes > 0:
+                # An explicit extension beats a later hard start: keep what the plan
+                # would have cut, then add to it.
+                effective = run.end_instant(ignore_hold=True)
+                assert effective is not None
+                run.end = effective
+                run.cuttable = False
+            run.end = max(run.end + dt.timedelta(minutes=minutes), at, run.start)
+        case Delay(minutes=minutes):
+            if minutes == 0:
+                raise CommandRejected("delay: give a number of minutes other than 0")
+            first = run.pos + 1 if run.pos is not None else run.gate
+            moved = 0
+            for k in range(first, len(run.segs)):
+                if run.segs[k].hard:
+                    break
+                run.shift[k] += dt.timedelta(minutes=minutes)
+                moved += 1
+            if moved == 0:
+                if first < len(run.segs):
+                    seg = run.segs[first]
+                    local = schedule.local(seg.start).strftime("%H:%M")
+                    raise CommandRejected(
+                        f"delay: the next segment on {cid}, {seg.id!r}, has a hard start at "
+                        f"{local}; hold the channel or take it by hand"
+                    )
+                raise CommandRejected(f"delay: nothing left to delay on {cid}")
+        case Slate(text=text):
+            run.slate = SlateState(text, at)
+        case SlateClear():
+            if run.slate is None:
+                raise CommandRejected(f"slate_clear: no slate up on {cid}")
+            run.slate = None
+        case SiteOverride(site=site):
+            if site not in schedule.sites:
+                raise CommandRejected(f"site_override: unknown site {site!r}")
+            run.override = site
+        case SiteClear():
+            if run.override is None:
+                raise CommandRejected(f"site_clear: no site override on {cid}")
+            run.override = None
+        case Message(audience=audience, text=text):
+            run.messages[audience] = MessageState(entry.seq, text, at)
+        case MessageClear(audience=audience):
+            if audience not in run.messages:
+                raise CommandRejected(f"message_clear: no message to the {audience} on {cid}")
+            del run.messages[audience]
+        case _:  # pragma: no cover - Reset handled above; the union is exhaustive
+            raise AssertionError(cmd)
+
+
+def _replay(schedule: Schedule, journal: Sequence[JournalEntry], t: dt.datetime) -> dict[str, _Run]:
+    runs = {ch.id: _Run(ch) for ch in schedule.channels}
+    for entry in journal:
+        if entry.at > t:
+            break
+        for run in runs.values():
+            run.advance(entry.at)
+        try:
+            _apply(runs, schedule, entry, entry.at)
+        except CommandRejected:
+            # Only checked commands reach the journal, so this does not happen in
+            # practice; a replay must never fail because of one entry.
+            continue
+    for run in runs.values():
+        run.advance(t)
+    return runs
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def check(
+    schedule: Schedule, journal: Sequence[JournalEntry], command: Command, t: dt.datetime
+) -> None:
+    """Check that ``command`` can apply at ``t`` after ``journal``.
+
+    Raises:
+        CommandRejected: why it cannot, in words for the operator.
+    """
+    runs = _replay(schedule, journal, t)
+    seq = journal[-1].seq + 1 if journal else 1
+    _apply(runs, schedule, JournalEntry(seq, t, command), t)
+
+
+def _items_of(run: _Run) -> list[tuple[Item, dt.datetime, dt.datetime]]:
+    assert run.pos is not None and run.start is not None
+    seg = run.segs[run.pos]
+    offset = run.start - seg.start
+    out = [(it, it.start + offset, it.end + offset) for it in seg.items]
+    return out
+
+
+def _channel_state(schedule: Schedule, run: _Run, t: dt.datetime) -> ChannelState:
+    segs = run.segs
+    proj = run.projection()
+    now: OnAir | None = None
+    site: str | None = None
+    if run.pos is not None:
+        assert run.start is not None and run.end is not None
+        seg = segs[run.pos]
+        end = run.end_instant(ignore_hold=True)
+        assert end is not None
+        item: tuple[Item, dt.datetime, dt.datetime] | None = None
+        items = _items_of(run)
+        for i, (it, s, e) in enumerate(items):
+            last = i == len(items) - 1
+            if last:
+                e = max(e, end)  # the last item runs until its segment ends
+            if s <= t and (t < e or (last and run.held)):
+                item = (it, s, e)
+        site = seg.site
+        if item is not None:
+            now = OnAir(seg, run.start, end, item[0], item[1], item[2])
+            site = item[0].site or seg.site
+        else:
+            now = OnAir(seg, run.start, end)
+        if site is not None and run.override is not None:
+            site = run.override
+        status: Status = "on_air"
+    elif run.gate >= len(segs):
+        status = "finished"
+    elif not run.aired and run.gate == 0:
+        status = "before"
+    else:
+        status = "gap"
+    nxt = Upcoming(segs[proj[0][0]], proj[0][1], proj[0][2]) if proj else None
+
+    rows: list[RundownRow] = []
+    projected = {i: (s, e) for i, s, e in proj}
+    for i, seg in enumerate(segs):
+        if i == run.pos and now is not None:
+            rows.append(RundownRow(seg, "on_air", now.starts_at, now.ends_at))
+        elif i in projected:
+            s, e = projected[i]
+            rows.append(RundownRow(seg, "next" if i == proj[0][0] else "planned", s, e))
+        elif i in run.aired:
+            s, e = run.aired[i]
+            rows.append(RundownRow(seg, "done", s, e))
+        else:
+            rows.append(RundownRow(seg, "skipped", None, None))
+    return ChannelState(
+        channel=run.ch,
+        status=status,
+        now=now,
+        next=nxt,
+        site=site,
+        site_overridden=site is not None and run.override is not None,
+        held=run.held,
+        slate=run.slate,
+        moderators_message=run.messages.get("moderators"),
+        viewers_message=run.messages.get("viewers"),
+        rundown=tuple(rows),
+    )
+
+
+def state(schedule: Schedule, journal: Sequence[JournalEntry], t: dt.datetime) -> ShowState:
+    """What is on air at ``t``, on every channel.
+
+    Args:
+        schedule: the validated schedule.
+        journal: every command so far, in order (entries after ``t`` are ignored).
+        t: an aware instant (show time).
+    """
+    runs = _replay(schedule, journal, t)
+    return ShowState(t, tuple(_channel_state(schedule, runs[ch.id], t) for ch in schedule.channels))
+
+
+def next_change_after(
+    schedule: Schedule, journal: Sequence[JournalEntry], t: dt.datetime
+) -> dt.datetime | None:
+    """The first instant after ``t`` at which :func:`state` changes (None: never again).
+
+    Between ``t`` and that instant the state is constant (apart from its ``at``), so a
+    server needs to wake up only then.
+    """
+    runs = _replay(schedule, journal, t)
+    candidates: list[dt.datetime] = []
+    for entry in journal:
+        if entry.at > t:
+            candidates.append(entry.at)
+            break
+    for run in runs.values():
+        when = run.next_transition()
+        if when is not None:
+            candidates.append(when)
+        if run.pos is not None:
+            items = _items_of(run)
+            end = run.end_instant(ignore_hold=True)
+            assert end is not None
+            for i, (_, s, e) in enumerate(items):
+                candidates.append(s)
+                if i < len(items) - 1:
+                    candidates.append(e)
+                elif not run.held:
+                    candidates.append(max(e, end))
+    later = [c for c in candidates if c > t]
+    return min(later) if later else None
+
+
+def audience_message(cs: ChannelState, audience: Audience) -> MessageState | None:
+    """The message shown to an audience on a channel."""
+    return cs.moderators_message if audience == "moderators" else cs.viewers_message

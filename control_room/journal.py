@@ -1,0 +1,588 @@
+"""The durable journal: every operator command, in order, in SQLite.
+
+The journal is the only mutable input of the show (``state = timeline(schedule,
+journal, t)``), so it must survive anything: SQLite in WAL mode with
+``synchronous=FULL``, one transaction per appended entry, committed before the
+command is acknowledged or applied. Entries are append-only (triggers refuse
+UPDATE and DELETE).
+
+Beside commands, the journal keeps the audit records of the day: switcher
+attempts (what scene was asked of OBS, when, what it answered, how long it
+took) and the moderators' acknowledgements of régie messages.
+
+A data directory is recognised by a marker file and by the SQLite
+``application_id`` of its journal; anything else (another program's database,
+a corrupt file, a data dir whose journal vanished) is refused with a clear
+message, never silently replaced by a fresh journal.
+
+This module does no asyncio; the app calls it from a single worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from control_room.clock import epoch, from_epoch
+
+__all__ = [
+    "APPLICATION_ID",
+    "AckRecord",
+    "Journal",
+    "JournalError",
+    "MARKER_NAME",
+    "JOURNAL_NAME",
+    "SCHEMA_VERSION",
+    "Record",
+    "SwitchRecord",
+    "AuditRow",
+    "audit_rows",
+]
+
+APPLICATION_ID = 0x43524F4D  # "CROM"
+SCHEMA_VERSION = 1
+MARKER_NAME = "CONTROL-ROOM"
+JOURNAL_NAME = "journal.sqlite3"
+_MARKER_TEXT = "control-room data directory (journal format 1). Do not edit.\n"
+
+_SCHEMA = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE entries (
+    seq     INTEGER PRIMARY KEY,
+    wall    TEXT NOT NULL,
+    show    TEXT NOT NULL,
+    who     TEXT NOT NULL,
+    command TEXT NOT NULL
+);
+CREATE TABLE switches (
+    id          INTEGER PRIMARY KEY,
+    channel     TEXT NOT NULL,
+    scene       TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    asked_at    TEXT NOT NULL,
+    show_at     TEXT,
+    result      TEXT NOT NULL,
+    code        INTEGER,
+    comment     TEXT NOT NULL,
+    duration_ms REAL
+);
+CREATE TABLE acks (
+    id         INTEGER PRIMARY KEY,
+    channel    TEXT NOT NULL,
+    message_id INTEGER NOT NULL,
+    name       TEXT NOT NULL,
+    wall       TEXT NOT NULL,
+    show       TEXT NOT NULL
+);
+CREATE TRIGGER entries_append_only_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER entries_append_only_delete BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER switches_append_only_update BEFORE UPDATE ON switches
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER switches_append_only_delete BEFORE DELETE ON switches
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER acks_append_only_update BEFORE UPDATE ON acks
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER acks_append_only_delete BEFORE DELETE ON acks
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+"""
+
+_TABLES = {"meta", "entries", "switches", "acks"}
+
+
+class JournalError(Exception):
+    """A data directory or journal that cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One journal entry: an operator command.
+
+    Attributes:
+        seq: its position in the journal (1, 2, ...; never reused).
+        wall: when it was received (aware UTC).
+        show: the show instant it applies at (aware).
+        who: the operator label.
+        command: the command as JSON (the engine's command model, dumped).
+    """
+
+    seq: int
+    wall: datetime
+    show: datetime
+    who: str
+    command: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "wall": _iso_utc(self.wall),
+            "show": self.show.isoformat(),
+            "who": self.who,
+            "command": self.command,
+        }
+
+
+@dataclass(frozen=True)
+class SwitchRecord:
+    """One attempt to change a video switcher's scene, and its outcome."""
+
+    id: int
+    channel: str
+    scene: str
+    target: str
+    asked_at: datetime
+    show_at: datetime | None
+    result: str
+    code: int | None
+    comment: str
+    duration_ms: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "scene": self.scene,
+            "target": self.target,
+            "asked_at": _iso_utc(self.asked_at),
+            "show_at": None if self.show_at is None else self.show_at.isoformat(),
+            "result": self.result,
+            "code": self.code,
+            "comment": self.comment,
+            "duration_ms": self.duration_ms,
+        }
+
+
+@dataclass(frozen=True)
+class AckRecord:
+    """A moderator acknowledged a régie message."""
+
+    id: int
+    channel: str
+    message_id: int
+    name: str
+    wall: datetime
+    show: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "message_id": self.message_id,
+            "name": self.name,
+            "wall": _iso_utc(self.wall),
+            "show": self.show.isoformat(),
+        }
+
+
+def _iso_utc(instant: datetime) -> str:
+    return from_epoch(epoch(instant)).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class Journal:
+    """The journal of one data directory. Use :meth:`open`; thread-safe.
+
+    Raises:
+        JournalError: from :meth:`open`, for a data dir that is not ours or is damaged.
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, *, readonly: bool) -> None:
+        self.path = path
+        self.readonly = readonly
+        self._db = connection
+        self._lock = threading.Lock()
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: str | Path, *, create: bool = True, readonly: bool = False) -> Journal:
+        """Open (or, with ``create``, initialise) the journal of ``data_dir``.
+
+        A missing or empty directory is initialised. A directory holding our
+        marker must hold a healthy journal of our format. Any other non-empty
+        directory is refused.
+
+        Args:
+            data_dir: the data directory.
+            create: initialise a missing or empty directory.
+            readonly: open for reading only (audit printout); implies not ``create``.
+
+        Raises:
+            JournalError: the directory or its journal cannot be used as is.
+        """
+        directory = Path(data_dir)
+        marker = directory / MARKER_NAME
+        path = directory / JOURNAL_NAME
+        if directory.exists() and not directory.is_dir():
+            raise JournalError(f"{directory}: not a directory")
+        fresh = not directory.exists() or not any(directory.iterdir())
+        if fresh:
+            if readonly or not create:
+                raise JournalError(f"{directory}: no control-room journal here (empty or missing)")
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                marker.write_text(_MARKER_TEXT, encoding="utf-8")
+            except OSError as exc:
+                raise JournalError(f"{directory}: cannot create the data directory: {exc}") from exc
+        elif not marker.is_file():
+            raise JournalError(
+                f"{directory}: not a control-room data directory (no {MARKER_NAME} marker) and "
+                "not empty; refusing to write there. Pass a new or empty --data-dir."
+            )
+        elif not path.is_file():
+            raise JournalError(
+                f"{path}: the journal is missing from this data directory; refusing to start "
+                "afresh and lose the day's commands. Restore it, or pass a new --data-dir."
+            )
+        try:
+            if readonly:
+                connection = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+                )
+            else:
+                connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise JournalError(f"{path}: cannot open the journal: {exc}") from exc
+        journal = cls(path, connection, readonly=readonly)
+        try:
+            journal._prepare(fresh=fresh)
+        except sqlite3.DatabaseError as exc:
+            connection.close()
+            raise JournalError(
+                f"{path}: not a readable control-room journal ({exc}); the file is corrupt or "
+                "belongs to another program. Restore it from a backup, or pass a new --data-dir."
+            ) from exc
+        except JournalError:
+            connection.close()
+            raise
+        return journal
+
+    def _prepare(self, *, fresh: bool) -> None:
+        db = self._db
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        tables = {
+            row[0]
+            for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        }
+        if not tables and app_id == 0 and not self.readonly:
+            # A new journal (or an empty file left by a crash during initialisation).
+            db.execute("PRAGMA journal_mode = WAL")
+            db.executescript(
+                "BEGIN IMMEDIATE;\n"
+                + _SCHEMA
+                + f"PRAGMA application_id = {APPLICATION_ID};\n"
+                + f"PRAGMA user_version = {SCHEMA_VERSION};\n"
+                + "INSERT INTO meta (key, value) VALUES ('created_at', "
+                + f"'{json.dumps(_iso_utc(from_epoch(time.time())))}');\n"
+                + "COMMIT;"
+            )
+            app_id = APPLICATION_ID
+            tables = set(_TABLES)
+        if app_id != APPLICATION_ID:
+            raise JournalError(
+                f"{self.path}: not a control-room journal (SQLite application_id {app_id:#x}, "
+                f"expected {APPLICATION_ID:#x}); refusing to use it. Pass a new --data-dir."
+            )
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise JournalError(
+                f"{self.path}: journal format {version} was written by a newer control-room "
+                f"(this one reads format {SCHEMA_VERSION}); upgrade control-room."
+            )
+        missing = sorted(_TABLES - tables)
+        if version < 1 or missing:
+            raise JournalError(
+                f"{self.path}: damaged journal (format {version}, missing tables {missing}). "
+                "Restore it from a backup, or pass a new --data-dir."
+            )
+        check = db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise JournalError(
+                f"{self.path}: the journal is corrupt (SQLite quick_check: {check}). Restore it "
+                "from a backup, or pass a new --data-dir."
+            )
+        if not self.readonly:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- settings --------------------------------------------------------------
+
+    def get_meta(self, key: str) -> Any:
+        """A setting stored in the journal, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Store a setting (JSON-serialisable), replacing the previous one."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+
+    # -- commands --------------------------------------------------------------
+
+    def append(
+        self, *, wall: float | datetime, show: datetime, who: str, command: Mapping[str, Any]
+    ) -> Record:
+        """Append a command and commit it (durably) before returning.
+
+        Args:
+            wall: when the command was received (epoch seconds or aware datetime).
+            show: the show instant it applies at.
+            who: the operator label.
+            command: the command as JSON.
+
+        Returns:
+            The stored record, with its sequence number.
+        """
+        wall_at = from_epoch(wall) if isinstance(wall, float | int) else wall
+        text = json.dumps(dict(command), ensure_ascii=False, sort_keys=True)
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO entries (wall, show, who, command) VALUES (?, ?, ?, ?)",
+                (_iso_utc(wall_at), show.isoformat(), who, text),
+            )
+            seq = cursor.lastrowid
+        assert seq is not None
+        return Record(seq, from_epoch(epoch(wall_at)), show, who, json.loads(text))
+
+    def records(self, *, after: int = 0) -> list[Record]:
+        """Every command with ``seq > after``, in order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, wall, show, who, command FROM entries WHERE seq > ? ORDER BY seq",
+                (after,),
+            ).fetchall()
+        return [
+            Record(r[0], _parse_iso(r[1]), _parse_iso(r[2]), r[3], json.loads(r[4])) for r in rows
+        ]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.records())
+
+    # -- audit: switcher -------------------------------------------------------
+
+    def record_switch(
+        self,
+        channel: str,
+        scene: str,
+        asked_at: float | datetime,
+        result: str,
+        code: int | None = None,
+        comment: str = "",
+        duration_ms: float | None = None,
+        *,
+        target: str = "program",
+        show_at: datetime | None = None,
+    ) -> SwitchRecord:
+        """Record one switcher attempt (committed before returning).
+
+        Args:
+            channel: the channel whose switcher was asked.
+            scene: the scene asked for.
+            asked_at: when it was asked (wall: epoch seconds or aware datetime).
+            result: "ok", "error", "timeout", "unreachable", ... (free text, short).
+            code: the switcher's status code, if any (OBS: 100 = success).
+            comment: what the switcher said, or why it was asked.
+            duration_ms: how long the request took.
+            target: "program" or "preview".
+            show_at: the show instant of the cue it followed.
+        """
+        asked = from_epoch(asked_at) if isinstance(asked_at, float | int) else asked_at
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO switches (channel, scene, target, asked_at, show_at, result, code, "
+                "comment, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    channel,
+                    scene,
+                    target,
+                    _iso_utc(asked),
+                    None if show_at is None else show_at.isoformat(),
+                    result,
+                    code,
+                    comment,
+                    duration_ms,
+                ),
+            )
+            row_id = cursor.lastrowid
+        assert row_id is not None
+        return SwitchRecord(
+            row_id, channel, scene, target, from_epoch(epoch(asked)), show_at, result, code,
+            comment, duration_ms,
+        )  # fmt: skip
+
+    def switches(self, *, channel: str | None = None) -> list[SwitchRecord]:
+        """Every switcher attempt (of one channel), in order."""
+        query = (
+            "SELECT id, channel, scene, target, asked_at, show_at, result, code, comment, "
+            "duration_ms FROM switches"
+        )
+        args: tuple[Any, ...] = ()
+        if channel is not None:
+            query += " WHERE channel = ?"
+            args = (channel,)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+        return [
+            SwitchRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                _parse_iso(r[4]),
+                None if r[5] is None else _parse_iso(r[5]),
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+            )  # fmt: skip
+            for r in rows
+        ]
+
+    # -- audit: acknowledgements ----------------------------------------------
+
+    def record_ack(
+        self, channel: str, message_id: int, name: str, *, wall: float | datetime, show: datetime
+    ) -> AckRecord:
+        """Record that a moderator acknowledged a message (committed before returning)."""
+        wall_at = from_epoch(wall) if isinstance(wall, float | int) else wall
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO acks (channel, message_id, name, wall, show) VALUES (?, ?, ?, ?, ?)",
+                (channel, message_id, name, _iso_utc(wall_at), show.isoformat()),
+            )
+            row_id = cursor.lastrowid
+        assert row_id is not None
+        return AckRecord(row_id, channel, message_id, name, from_epoch(epoch(wall_at)), show)
+
+    def acks(self, *, channel: str | None = None, message_id: int | None = None) -> list[AckRecord]:
+        """Acknowledgements, optionally of one channel and one message, in order."""
+        query = "SELECT id, channel, message_id, name, wall, show FROM acks WHERE 1 = 1"
+        args: list[Any] = []
+        if channel is not None:
+            query += " AND channel = ?"
+            args.append(channel)
+        if message_id is not None:
+            query += " AND message_id = ?"
+            args.append(message_id)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+        return [AckRecord(r[0], r[1], r[2], r[3], _parse_iso(r[4]), _parse_iso(r[5])) for r in rows]
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One line of the audit printout: a command, a switcher attempt or an acknowledgement."""
+
+    wall: datetime
+    show: datetime | None
+    kind: str
+    ref: str
+    who: str
+    channel: str
+    what: str
+    detail: str
+
+    HEADER = ("wall", "show", "kind", "ref", "who", "channel", "what", "detail")
+
+    def fields(self, tz: Any = None) -> tuple[str, ...]:
+        wall = self.wall.astimezone(tz) if tz is not None else self.wall
+        show = "" if self.show is None else self.show.isoformat()
+        return (
+            wall.isoformat(timespec="milliseconds"),
+            show,
+            self.kind,
+            self.ref,
+            self.who,
+            self.channel,
+            self.what,
+            self.detail,
+        )
+
+
+def audit_rows(journal: Journal) -> list[AuditRow]:
+    """The audit log of the day: commands, switcher attempts and acks, by wall time."""
+    rows: list[AuditRow] = []
+    for record in journal.records():
+        command = dict(record.command)
+        kind = str(command.pop("type", "?"))
+        channel = command.pop("channel", None)
+        rows.append(
+            AuditRow(
+                record.wall,
+                record.show,
+                "command",
+                f"#{record.seq}",
+                record.who,
+                "" if channel is None else str(channel),
+                kind,
+                json.dumps(command, ensure_ascii=False, sort_keys=True) if command else "",
+            )
+        )
+    for switch in journal.switches():
+        detail = f"{switch.result}"
+        if switch.code is not None:
+            detail += f" code={switch.code}"
+        if switch.duration_ms is not None:
+            detail += f" {switch.duration_ms:.0f} ms"
+        if switch.comment:
+            detail += f" — {switch.comment}"
+        rows.append(
+            AuditRow(
+                switch.asked_at,
+                switch.show_at,
+                "switch",
+                f"s{switch.id}",
+                "switcher",
+                switch.channel,
+                f"{switch.target} {switch.scene}",
+                detail,
+            )
+        )
+    for ack in journal.acks():
+        rows.append(
+            AuditRow(
+                ack.wall,
+                ack.show,
+                "ack",
+                f"a{ack.id}",
+                ack.name,
+                ack.channel,
+                f"message #{ack.message_id}",
+                "",
+            )  # fmt: skip
+        )
+    rows.sort(key=lambda row: (row.wall, row.kind, row.ref))
+    return rows

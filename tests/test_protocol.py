@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from control_room.protocol import (
+    Ack,
+    CommandRequest,
+    Hello,
+    Ping,
+    ProtocolError,
+    Role,
+    SwitcherAction,
+    SwitcherRequest,
+    encode,
+    error_message,
+    parse_client_message,
+    pong_message,
+    state_message,
+)
+
+
+def test_hello_reads_role_channels_and_token() -> None:
+    message = parse_client_message(
+        '{"type":"hello","role":"regie","channels":["main"],"token":"t","lang":"en"}'
+    )
+    assert message == Hello(type="hello", role=Role.REGIE, channels=["main"], token="t", lang="en")
+
+
+def test_hello_defaults_to_a_viewer_of_every_channel() -> None:
+    message = parse_client_message('{"type":"hello"}')
+    assert isinstance(message, Hello)
+    assert message.role is Role.VIEWER and message.channels is None
+
+
+def test_each_client_message_type_is_read() -> None:
+    assert isinstance(parse_client_message('{"type":"ping","id":1,"t0":12.5}'), Ping)
+    command = parse_client_message('{"type":"command","id":"a","command":{"type":"hold"}}')
+    assert isinstance(command, CommandRequest) and command.command == {"type": "hold"}
+    ack = parse_client_message('{"type":"ack","channel":"main","message_id":4}')
+    assert isinstance(ack, Ack) and ack.name is None
+    switcher = parse_client_message('{"type":"switcher","channel":"main","action":"resend","id":3}')
+    assert isinstance(switcher, SwitcherRequest) and switcher.action is SwitcherAction.RESEND
+
+
+def test_unknown_fields_are_ignored() -> None:
+    assert isinstance(parse_client_message('{"type":"ping","id":1,"t0":1,"x":2}'), Ping)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("not json", "not JSON"),
+        ("[1, 2]", "JSON object"),
+        ('{"id": 1}', "missing 'type'"),
+        ('{"type": "shout"}', "unknown message type 'shout'"),
+        ('{"type": "hello", "role": "god"}', "invalid 'hello' message: role"),
+        ('{"type": "ping", "id": 1}', "t0: Field required"),
+        ('{"type": "command", "id": 9}', "command: Field required"),
+        ('{"type": "ack", "channel": "main", "message_id": "x"}', "message_id"),
+    ],
+)
+def test_malformed_messages_raise_a_readable_error(text: str, match: str) -> None:
+    with pytest.raises(ProtocolError, match=match):
+        parse_client_message(text)
+
+
+def test_a_malformed_message_keeps_its_id_for_the_reply() -> None:
+    with pytest.raises(ProtocolError) as caught:
+        parse_client_message('{"type": "command", "id": 9}')
+    assert caught.value.ref == 9
+
+
+def test_oversized_messages_are_refused() -> None:
+    with pytest.raises(ProtocolError, match="too large"):
+        parse_client_message('{"type":"ping","id":1,"t0":1,"pad":"' + "x" * 70_000 + '"}')
+
+
+def test_server_messages_carry_their_type_and_server_time() -> None:
+    for message in (
+        error_message("nope", ref=3),
+        pong_message(1, 10.0, 11.0),
+        state_message(seq=1, clock={}, state={"at": "x"}, cause={"kind": "snapshot"}),
+    ):
+        decoded = json.loads(encode(message))
+        assert decoded["type"] and isinstance(decoded["server_time"], float | int)
+
+
+def test_pong_echoes_the_client_time_and_gives_receive_and_send_times() -> None:
+    pong = pong_message("p1", 100.0, 200.0, 201.5)
+    assert pong == {
+        "type": "pong",
+        "id": "p1",
+        "t0": 100.0,
+        "t1": 200.0,
+        "t2": 201.5,
+        "server_time": 201.5,
+    }
+
+
+def test_encode_keeps_non_ascii_text_readable() -> None:
+    assert encode({"text": "Montée en débit"}) == '{"text":"Montée en débit"}'

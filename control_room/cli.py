@@ -1,11 +1,11 @@
 """The ``control-room`` command line.
 
-    control-room validate FILE
-    control-room state FILE --at ISO-8601 [--json]
-    control-room rundown FILE
-    control-room serve FILE [...]          (control_room.serve)
-    control-room journal --data-dir DIR    (control_room.serve)
-    control-room switcher check FILE [...] (control_room.switcher)
+control-room validate FILE
+control-room state FILE --at ISO-8601 [--json]
+control-room rundown FILE
+control-room serve FILE [...]          (control_room.serve)
+control-room journal --data-dir DIR    (control_room.serve)
+control-room switcher check FILE [...] (control_room.switcher)
 """
 
 from __future__ import annotations
@@ -88,12 +88,10 @@ def _channel_lines(schedule: Schedule, cs: ChannelState) -> list[str]:
     site = schedule.sites[cs.site].city.upper() if cs.site else None
     if cs.now is not None:
         seg = cs.now.segment
-        on = f"  now   {_hm(cs.now.starts_at, schedule)}–{_hm(cs.now.ends_at, schedule)}  {seg.title}"
-        lines.append(on)
+        span = f"{_hm(cs.now.starts_at, schedule)}–{_hm(cs.now.ends_at, schedule)}"
+        lines.append(f"  now   {span}  {seg.title}")
         if cs.now.item is not None:
-            lines.append(
-                f"        {_hm(cs.now.item_starts_at, schedule)}  · {cs.now.item.title}"
-            )
+            lines.append(f"        {_hm(cs.now.item_starts_at, schedule)}  · {cs.now.item.title}")
         if site:
             lines.append(f"        EN DIRECT DE {site}")
     else:

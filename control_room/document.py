@@ -102,9 +102,7 @@ def _now(schedule: Schedule, now: OnAir) -> JSON:
     doc = segment_document(schedule, now.segment, now.starts_at, now.ends_at)
     doc["item"] = (
         _item(schedule, now.item, now.item_starts_at, now.item_ends_at)
-        if now.item is not None
-        and now.item_starts_at is not None
-        and now.item_ends_at is not None
+        if now.item is not None and now.item_starts_at is not None and now.item_ends_at is not None
         else None
     )
     doc["offset_seconds"] = round((now.ends_at - now.segment.end).total_seconds())
@@ -162,6 +160,7 @@ def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> JSON:
         "status": cs.status,
         "site": site_document(schedule, cs.site),
         "site_overridden": cs.site_overridden,
+        "site_override": site_document(schedule, cs.override),
         "held": cs.held,
         "slate": (
             {"text": cs.slate.text, "since": iso(cs.slate.since, schedule)} if cs.slate else None

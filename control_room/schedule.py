@@ -299,8 +299,9 @@ _PLACEHOLDERS: dict[str, Any] = {"kind": "other", "id": "x-invalid", "segments":
 # --------------------------------------------------------------------------- parsing helpers
 
 _DURATION = re.compile(
-    r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:min|m)?)?\s*(?:(?P<s>\d+)\s*s)?\s*$"
+    r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)(?:min|m))?(?:(?P<s>\d+)s)?$"  # 1h, 30m, 1h30m, 45s
 )
+_H_M = re.compile(r"^(?P<h>\d+)h(?P<m>\d+)$")  # 1h30
 _TIME = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?$")
 
 
@@ -316,10 +317,18 @@ def parse_duration(value: Duration) -> dt.timedelta:
         if value < 0:
             raise ValueError(f"negative duration: {value}")
         return dt.timedelta(minutes=value)
-    m = _DURATION.match(value)
-    if not value.strip() or m is None or not any(m.groupdict().values()):
+    text = value.replace(" ", "")
+    if text.isdigit():
+        return dt.timedelta(minutes=int(text))
+    m = _DURATION.match(text) or _H_M.match(text)
+    if not text or m is None or not any(m.groupdict().values()):
         raise ValueError(f"not a duration: {value!r} (write e.g. 30m, 1h30, 45s or 90)")
-    return dt.timedelta(hours=int(m["h"] or 0), minutes=int(m["m"] or 0), seconds=int(m["s"] or 0))
+    parts = m.groupdict()
+    return dt.timedelta(
+        hours=int(parts.get("h") or 0),
+        minutes=int(parts.get("m") or 0),
+        seconds=int(parts.get("s") or 0),
+    )
 
 
 def _parse_instant(value: str, day: dt.date, tz: ZoneInfo) -> dt.datetime:

@@ -128,6 +128,7 @@ class ChannelState:
     next: Upcoming | None
     site: str | None
     site_overridden: bool
+    override: str | None  # the fallback site set by the operator, shown even in a break
     held: bool
     slate: SlateState | None
     moderators_message: MessageState | None
@@ -535,6 +536,7 @@ def _channel_state(schedule: Schedule, run: _Run, t: dt.datetime) -> ChannelStat
         next=nxt,
         site=site,
         site_overridden=site is not None and run.override is not None,
+        override=run.override,
         held=run.held,
         slate=run.slate,
         moderators_message=run.messages.get("moderators"),

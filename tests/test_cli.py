@@ -1,0 +1,81 @@
+"""The command line: validate, state and rundown, run as a user would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+DAY = str(Path(__file__).parent.parent / "schedules" / "rnct-2026-07-07.yaml")
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "control_room", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_validate_accepts_the_shipped_day_with_a_summary() -> None:
+    out = run("validate", DAY)
+    assert out.returncode == 0, out.stderr
+    assert "ok" in out.stdout and "4 channels" in out.stdout
+
+
+def test_validate_refuses_a_broken_file_with_every_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "event: {title: T, date: 2026-07-07, timezone: Europe/Paris}\n"
+        "channels:\n"
+        "  - id: main\n"
+        "    title: Main\n"
+        "    segments:\n"
+        "      - {id: a, start: '10:00', end: '09:00', title: A, kind: plenary}\n"
+        "      - {id: b, start: '11:00', end: '12:00', title: B, kind: plenary, sit: x}\n",
+        encoding="utf-8",
+    )
+    out = run("validate", str(bad))
+    assert out.returncode == 1
+    lines = out.stderr.splitlines()
+    assert f"{bad}:6: channels[main].segments[a].end: ends at or before its start" in out.stderr
+    assert f"{bad}:7: channels[main].segments[b].sit: unknown key (typo?)" in out.stderr
+    assert lines[-1] == f"{bad}: refused, 2 problems"
+    assert "Traceback" not in out.stderr
+
+
+def test_state_at_11_50_has_the_three_parcours_live_from_their_cities() -> None:
+    out = run("state", DAY, "--at", "2026-07-07T11:50:00+02:00", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["at"] == "2026-07-07T11:50:00+02:00"
+    chans = {c["id"]: c for c in doc["channels"]}
+    assert chans["main"]["now"]["kind"] == "parallel"
+    cities = {p["channel"]: p["site"]["city"] for p in chans["main"]["parallel"]}
+    assert cities == {"parcours-1": "Morlaix", "parcours-2": "Lille", "parcours-3": "Lyon"}
+    p1 = chans["parcours-1"]
+    assert p1["now"]["starts_at"] == "2026-07-07T11:45:00+02:00"
+    assert p1["now"]["ends_at"] == "2026-07-07T13:00:00+02:00"
+    assert p1["next"]["kind"] == "break"
+
+
+def test_state_in_the_morning_is_live_from_paris_est() -> None:
+    out = run("state", DAY, "--at", "2026-07-07T10:05:00+02:00")
+    assert out.returncode == 0, out.stderr
+    assert "EN DIRECT DE" in out.stdout
+    assert "10:00–10:30" in out.stdout
+
+
+def test_state_refuses_a_bad_instant_clearly() -> None:
+    out = run("state", DAY, "--at", "midi")
+    assert out.returncode == 2
+    assert "--at" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_rundown_lists_every_channel_and_person() -> None:
+    out = run("rundown", DAY)
+    assert out.returncode == 0, out.stderr
+    for text in ("main", "parcours-1", "Morlaix", "Frédérique MARQUET", "Philippe JAHSHAN"):
+        assert text in out.stdout

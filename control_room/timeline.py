@@ -174,7 +174,8 @@ class _Run:
     floor: dt.datetime | None = None  # not on air: the next may not start before this
     held: bool = False
     shift: list[dt.timedelta] = field(default_factory=list)  # delays per segment
-    stack: list[tuple[int, dt.timedelta]] = field(default_factory=list)  # for back
+    # for back: (segment, time it had left, when it first went on air)
+    stack: list[tuple[int, dt.timedelta, dt.datetime]] = field(default_factory=list)
     aired: dict[int, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict)
     slate: SlateState | None = None
     override: str | None = None
@@ -248,7 +249,7 @@ class _Run:
     def leave(self, at: dt.datetime) -> None:
         assert self.pos is not None and self.start is not None and self.end is not None
         self.aired[self.pos] = (self.start, at)
-        self.stack.append((self.pos, max(self.end - at, _ZERO)))
+        self.stack.append((self.pos, max(self.end - at, _ZERO), self.start))
         self.pos = self.start = self.end = self.min_end = None
 
     def after(self, k: int, at: dt.datetime) -> None:
@@ -365,8 +366,11 @@ def _apply(runs: dict[str, _Run], schedule: Schedule, entry: JournalEntry, at: d
             if run.pos is not None:
                 assert run.start is not None
                 run.aired[run.pos] = (run.start, at)
-            prev, remaining = run.stack.pop()
+            prev, remaining, first_start = run.stack.pop()
             run.enter(prev, at)
+            # It resumes where it was: same start (so its items and progress are where
+            # they were), with the time it had left; if it had none, it comes back held.
+            run.start = first_start
             run.end = at + remaining
             run.held = remaining <= _ZERO
         case Hold():

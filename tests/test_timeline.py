@@ -297,14 +297,14 @@ def test_take_of_the_segment_on_air_is_refused(day: Schedule) -> None:
 def test_back_right_after_a_take_restores_the_remaining_time(day: Schedule) -> None:
     show = Show(day).do("10:28", Take(channel="main")).do("10:28:10", Back(channel="main"))
     cs = show.ch("10:28:10")
-    assert now_of(cs) == ("a", "10:28:10", "10:30:10")
+    assert now_of(cs) == ("a", "10:00", "10:30:10")  # resumes: same start, 2 min left
     assert not cs.held
 
 
 def test_back_after_a_natural_end_holds_the_previous_segment(day: Schedule) -> None:
     show = Show(day).do("10:35", Back(channel="main"))
     cs = show.ch("10:40")
-    assert now_of(cs) == ("a", "10:35", "10:35")
+    assert now_of(cs) == ("a", "10:00", "10:35")  # no time left: held, in overtime
     assert cs.held
 
 

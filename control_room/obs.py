@@ -46,6 +46,7 @@ __all__ = [
     "EVENT_GENERAL",
     "EVENT_SCENES",
     "EVENT_UI",
+    "EventListener",
     "ObsAuthError",
     "ObsClient",
     "ObsError",

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import inspect
 import logging
@@ -46,10 +47,11 @@ import random
 import sys
 import time
 import tomllib
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 from urllib.parse import urlsplit
 
 from .clock import Clock
@@ -72,15 +74,21 @@ from .schedule import (
     load_schedule,
     parse_duration,
 )
-from .timeline import ChannelState, ShowState
+from .timeline import ChannelState, CommandRejected, ShowState
+
+if TYPE_CHECKING:
+    from .live import Live
 
 __all__ = [
+    "AttemptCallback",
     "ChannelCheck",
+    "ClientFactory",
     "ObsBinding",
     "SwitchAttempt",
     "Switcher",
     "SwitcherBank",
     "SwitcherConfig",
+    "StatusCallback",
     "SwitcherConfigError",
     "SwitcherStatus",
     "add_switcher_arguments",
@@ -91,6 +99,7 @@ __all__ = [
     "preview_scene",
     "scenes_needed",
     "switcher_check_main",
+    "switcher_integration",
     "switcher_main",
     "upcoming_scene",
 ]
@@ -1071,6 +1080,77 @@ class SwitcherBank:
             KeyError: the channel has no switcher.
         """
         self._get(channel).resend()
+
+
+# --------------------------------------------------------------------------- the server side
+
+
+def switcher_integration(
+    config: SwitcherConfig,
+    *,
+    client_factory: ClientFactory = _default_client,
+) -> Callable[[Live], AbstractAsyncContextManager[None]]:
+    """The server integration (``create_app(..., integrations=[...])``) for ``config``.
+
+    Started after the show: one :class:`Switcher` per bound channel, fed by the
+    show's listener hook; every attempt goes to the journal's audit log
+    (:meth:`Live.record_switch`), every status to the régie
+    (:meth:`Live.set_switcher_status`); the régie's resend / manual / auto
+    requests come back through :meth:`Live.add_switcher_handler`.
+    """
+
+    @contextlib.asynccontextmanager
+    async def integration(live: Live) -> AsyncIterator[None]:
+        def on_attempt(attempt: SwitchAttempt) -> Awaitable[None]:
+            return live.record_switch(
+                attempt.channel,
+                attempt.scene,
+                attempt.asked_at,
+                attempt.result,
+                attempt.code,
+                attempt.comment,
+                attempt.duration_ms,
+                target=attempt.target,
+                show_at=attempt.show_at,
+            )
+
+        def on_status(status: SwitcherStatus) -> None:
+            live.set_switcher_status(status.channel, status.to_json())
+
+        bank = SwitcherBank(
+            live.schedule,
+            config,
+            clock=live.clock,
+            on_attempt=on_attempt,
+            on_status=on_status,
+            client_factory=client_factory,
+        )
+
+        async def on_action(channel: str, action: str) -> None:
+            if channel not in bank.switchers:
+                raise CommandRejected(f"switcher: channel {channel!r} is not bound to an OBS")
+            if action == "resend":
+                bank.resend(channel)
+            elif action in ("manual", "auto"):
+                bank.set_manual(channel, action == "manual")
+            else:
+                raise CommandRejected(f"switcher: unknown action {action!r}")
+
+        for status in bank.statuses():
+            on_status(status)
+        bank.update(live.show_state)
+        live.add_listener(bank.on_state)
+        live.add_switcher_handler(on_action)
+        bank.start()
+        try:
+            yield
+        finally:
+            live.remove_listener(bank.on_state)
+            if on_action in live.switcher_handlers:
+                live.switcher_handlers.remove(on_action)
+            await bank.aclose()
+
+    return integration
 
 
 # --------------------------------------------------------------------------- switcher check

@@ -38,6 +38,7 @@ __all__ = [
     "free_port",
     "missing_binaries",
     "program_scene",
+    "until",
 ]
 
 T = TypeVar("T")
@@ -317,3 +318,12 @@ async def eventually(
         await asyncio.sleep(0.02)
         value = await probe()
     return value
+
+
+async def until(condition: Callable[[], bool], *, timeout: float = 10.0, what: str = "") -> None:
+    """Wait (polling) until ``condition()`` is true; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+        await asyncio.sleep(0.01)

@@ -1,0 +1,431 @@
+// The link to the control-room server, shared by every screen.
+//
+// - connects to /ws, says hello with its role and channels (and the operator token for the régie);
+// - reconnects by itself after growing, jittered delays (about 1 s up to 30 s) and takes the full
+//   snapshot the server sends on every connect, so nothing is lost by a dropped link;
+// - estimates the server's clock from ping/pong, keeping the samples with the lowest round trip,
+//   and resyncs periodically, after a reconnect and when the tab becomes visible again;
+// - follows the clock model (rehearsal origin and speed), so showNow() is the server's show
+//   time even when this machine's clock is minutes off or the day runs at 10×;
+// - calls the screens' draw functions every animation frame: countdowns are computed from
+//   absolute instants ("ends_at") and showNow(), the server pushes only on change.
+
+import { t } from "./i18n.js";
+import { ms, setText } from "./format.js";
+
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30000;
+const PING_EVERY_MS = 5000; // a clock sample, and proof that the link is alive
+const RESYNC_BURST = 5; // samples taken at once after connect / when the tab is visible again
+const BURST_GAP_MS = 120;
+const DEAD_AFTER_MS = 12000; // nothing at all received for this long: the link is dead
+const SAMPLES_KEPT = 16;
+const BEST_SAMPLES = 3;
+const COMMAND_TIMEOUT_MS = 8000;
+
+/** Estimates the server's wall clock and turns it into show time with the clock model. */
+export class ServerClock {
+  constructor() {
+    this.samples = [];
+    this.offsetMs = 0; // server wall clock - this machine's Date.now()
+    this.rttMs = null;
+    this.synced = false; // true once a ping/pong sample has been taken
+    this.model = null; // {originShow, originWall, speed}
+  }
+
+  /** A rough first estimate from a message's server_time, until a ping/pong sample exists. */
+  observeServerTime(serverMs, localMs) {
+    if (!this.synced && serverMs !== null) this.offsetMs = serverMs - localMs;
+  }
+
+  /** One ping/pong exchange: t0 sent, t1 server received, t2 server sent, t3 received. */
+  addSample(t0, t1, t2, t3) {
+    if (![t0, t1, t2, t3].every(Number.isFinite)) return;
+    const rtt = Math.max(0, t3 - t0 - (t2 - t1));
+    const offset = (t1 - t0 + (t2 - t3)) / 2;
+    this.samples.push({ rtt, offset });
+    if (this.samples.length > SAMPLES_KEPT) this.samples.shift();
+    const best = [...this.samples].sort((a, b) => a.rtt - b.rtt).slice(0, BEST_SAMPLES);
+    const offsets = best.map((s) => s.offset).sort((a, b) => a - b);
+    this.offsetMs = offsets[Math.floor(offsets.length / 2)];
+    this.rttMs = best[0].rtt;
+    this.synced = true;
+  }
+
+  /** Forget the samples (after a reconnect or a sleep): the current offset stays until new ones. */
+  forgetSamples() {
+    this.samples = [];
+  }
+
+  setModel(clock) {
+    if (!clock) return;
+    const originShow = ms(clock.origin_show);
+    const originWall = Number.isFinite(clock.origin_wall_ms) ? clock.origin_wall_ms : ms(clock.origin_wall);
+    const speed = Number(clock.speed ?? 1);
+    if (originShow === null || originWall === null || !Number.isFinite(speed)) return;
+    this.model = { originShow, originWall, speed, rehearsal: clock.rehearsal };
+  }
+
+  /** The server's wall clock now (epoch ms). */
+  wallNow() {
+    return Date.now() + this.offsetMs;
+  }
+
+  /** The show time now (epoch ms): what every countdown is computed against. */
+  showNow() {
+    const wall = this.wallNow();
+    if (!this.model) return wall;
+    return this.model.originShow + (wall - this.model.originWall) * this.model.speed;
+  }
+
+  get speed() {
+    return this.model ? this.model.speed : 1;
+  }
+
+  /** A rehearsal runs faster or slower than real time, or at another instant. */
+  get rehearsal() {
+    if (!this.model) return false;
+    if (typeof this.model.rehearsal === "boolean") return this.model.rehearsal;
+    return this.model.speed !== 1 || Math.abs(this.model.originShow - this.model.originWall) > 1000;
+  }
+}
+
+/** The websocket link of one screen. */
+export class Link {
+  constructor({ role, channels = null, token = null, name = null, lang = null, path = "/ws" }) {
+    this.role = role;
+    this.name = name;
+    this.channels = channels;
+    this.token = token;
+    this.lang = lang;
+    this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
+    this.clock = new ServerClock();
+    this.status = "connecting"; // connecting | open | closed
+    this.ws = null;
+    this.attempt = 0;
+    this.retryTimer = null;
+    this.retryAt = null;
+    this.lastMessageAt = 0;
+    this.lastPingAt = 0;
+    this.nextId = 1;
+    this.pending = new Map(); // command id -> {resolve, reject, timer}
+    this.pings = new Map(); // ping id -> t0
+    this.handlers = new Map();
+    this.state = null;
+    this.stateSeq = null;
+    this.welcome = null;
+    this.snapshots = 0; // full snapshots received (one per connect at least)
+    this.connects = 0;
+  }
+
+  /** Call fn(payload, message) on every message of this type ("state", "journal", …, "status"). */
+  on(type, fn) {
+    if (!this.handlers.has(type)) this.handlers.set(type, []);
+    this.handlers.get(type).push(fn);
+    return this;
+  }
+
+  emit(type, ...args) {
+    for (const fn of this.handlers.get(type) ?? []) {
+      try {
+        fn(...args);
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  }
+
+  start() {
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState !== "visible") return;
+      if (this.ws === null) this.reconnectNow();
+      else this.resync();
+    });
+    window.addEventListener("offline", () => this.lost("offline"));
+    window.addEventListener("online", () => this.reconnectNow());
+    window.addEventListener("pagehide", () => this.ws?.close(1001));
+    setInterval(() => this.tick(), 500);
+    this.open();
+    return this;
+  }
+
+  setStatus(status) {
+    this.status = status;
+    document.documentElement.dataset.link = status;
+    this.emit("status", status);
+  }
+
+  open() {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.retryAt = null;
+    this.setStatus("connecting");
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch (err) {
+      this.lost(String(err));
+      return;
+    }
+    this.ws = ws;
+    this.lastMessageAt = performance.now();
+    ws.onopen = () => {
+      if (ws !== this.ws) return;
+      this.connects += 1;
+      const hello = { type: "hello", role: this.role, channels: this.channels };
+      if (this.token) hello.token = this.token;
+      if (this.lang) hello.lang = this.lang;
+      if (this.name) hello.name = this.name;
+      ws.send(JSON.stringify(hello));
+      this.clock.forgetSamples();
+      this.resync();
+    };
+    ws.onmessage = (event) => {
+      if (ws === this.ws) this.receive(event.data);
+    };
+    ws.onclose = (event) => {
+      if (ws === this.ws) this.lost(`closed (${event.code})`);
+    };
+    ws.onerror = () => {}; // a close event always follows
+  }
+
+  /** The link is gone: show it at once, fail what was pending, and plan the next attempt. */
+  lost(reason) {
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      try {
+        ws.close();
+      } catch {
+        // already closed
+      }
+    }
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error(t("no_link")));
+    }
+    this.pending.clear();
+    this.pings.clear();
+    if (this.retryTimer === null) {
+      const base = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** this.attempt);
+      const delay = Math.min(RETRY_MAX_MS, base * (0.8 + 0.4 * Math.random()));
+      this.attempt += 1;
+      this.retryAt = performance.now() + delay;
+      this.retryTimer = setTimeout(() => this.open(), delay);
+    }
+    this.lostReason = reason;
+    this.setStatus("closed");
+  }
+
+  /** Try again now (a click on the indicator, the tab visible again, the network back). */
+  reconnectNow() {
+    this.attempt = 0;
+    if (this.ws) {
+      const ws = this.ws;
+      this.ws = null;
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      ws.close();
+    }
+    this.open();
+  }
+
+  /** Change the operator token: reconnect so that the hello carries it. */
+  setToken(token) {
+    this.token = token || null;
+    this.reconnectNow();
+  }
+
+  /** Seconds before the next attempt, while closed. */
+  retryInSeconds() {
+    if (this.retryAt === null) return null;
+    return Math.max(0, Math.ceil((this.retryAt - performance.now()) / 1000));
+  }
+
+  tick() {
+    if (!this.ws) return;
+    const now = performance.now();
+    if (now - this.lastMessageAt > DEAD_AFTER_MS) {
+      this.lost("timeout");
+      return;
+    }
+    if (this.ws.readyState === WebSocket.OPEN && now - this.lastPingAt >= PING_EVERY_MS) this.ping();
+  }
+
+  ping() {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    const id = this.nextId++;
+    const t0 = Date.now();
+    this.pings.set(id, t0);
+    if (this.pings.size > 32) this.pings.delete(this.pings.keys().next().value);
+    this.lastPingAt = performance.now();
+    this.ws.send(JSON.stringify({ type: "ping", id, t0 }));
+  }
+
+  /** A burst of clock samples. */
+  resync() {
+    for (let i = 0; i < RESYNC_BURST; i++) setTimeout(() => this.ping(), i * BURST_GAP_MS);
+  }
+
+  send(message) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Send an operator command; resolves with the server's result message ({ok, error?}). */
+  command(command) {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      if (!this.send({ type: "command", id, command })) {
+        reject(new Error(t("no_link")));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error("timeout"));
+      }, COMMAND_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+  }
+
+  /** A moderator acknowledges a régie message. */
+  ack(channel, messageId, name = null) {
+    const message = { type: "ack", channel, message_id: messageId };
+    if (name) message.name = name;
+    return this.send(message);
+  }
+
+  receive(data) {
+    const localNow = Date.now();
+    this.lastMessageAt = performance.now();
+    let msg;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      console.warn("control-room: unreadable message");
+      return;
+    }
+    if (!msg || typeof msg !== "object") return;
+    if (msg.server_time !== undefined) this.clock.observeServerTime(ms(msg.server_time), localNow);
+    if (msg.clock) this.clock.setModel(msg.clock);
+    if (this.status !== "open") this.setStatus("open");
+    switch (msg.type) {
+      case "welcome":
+        this.welcome = msg;
+        this.emit("welcome", msg);
+        break;
+      case "state":
+        if (msg.state) {
+          this.state = msg.state;
+          this.stateSeq = msg.seq ?? null;
+          this.snapshots += 1;
+          this.attempt = 0;
+          this.emit("state", msg.state, msg);
+        }
+        break;
+      case "pong": {
+        const t0 = this.pings.get(msg.id) ?? msg.t0;
+        this.pings.delete(msg.id);
+        this.clock.addSample(Number(t0), ms(msg.t1), ms(msg.t2), localNow);
+        this.emit("pong", msg);
+        break;
+      }
+      case "result": {
+        const p = this.pending.get(msg.id);
+        if (p) {
+          this.pending.delete(msg.id);
+          clearTimeout(p.timer);
+          p.resolve(msg);
+        }
+        this.emit("result", msg);
+        break;
+      }
+      case "error": {
+        const p = msg.id !== undefined ? this.pending.get(msg.id) : undefined;
+        if (p) {
+          this.pending.delete(msg.id);
+          clearTimeout(p.timer);
+          p.resolve({ ...msg, ok: false });
+        }
+        this.emit("error", msg);
+        break;
+      }
+      default:
+        this.emit(msg.type, msg);
+    }
+  }
+}
+
+/** Start the link of a screen; also reachable from tests as window.controlRoom.link. */
+export function connect(options) {
+  const link = new Link(options);
+  window.controlRoom = Object.assign(window.controlRoom ?? {}, { link });
+  return link.start();
+}
+
+// ------------------------------------------------------------------------ animation frames
+
+const frameFns = new Set();
+let framesRunning = false;
+
+function frame() {
+  for (const fn of frameFns) {
+    try {
+      fn();
+    } catch (err) {
+      console.error(err);
+    }
+  }
+  requestAnimationFrame(frame);
+}
+
+/** Call fn() on every animation frame (draw countdowns from showNow(); cheap when unchanged). */
+export function everyFrame(fn) {
+  frameFns.add(fn);
+  if (!framesRunning) {
+    framesRunning = true;
+    requestAnimationFrame(frame);
+  }
+}
+
+// ------------------------------------------------------------------------ shared widgets
+
+/** A connection indicator: green when live, red at once when the link drops; click to retry. */
+export function connectionIndicator(link, node) {
+  if (!node) return;
+  node.setAttribute("role", "status");
+  node.addEventListener("click", () => {
+    if (link.status !== "open") link.reconnectNow();
+  });
+  const label = node.querySelector(".conn-label") ?? node;
+  const draw = () => {
+    node.dataset.status = link.status;
+    if (link.status === "open") setText(label, t("connected"));
+    else if (link.status === "connecting") setText(label, t("connecting"));
+    else {
+      const s = link.retryInSeconds();
+      setText(label, s === null ? t("disconnected") : t("retry_in", { s }));
+    }
+    node.title = link.status === "open" && link.clock.rttMs !== null ? `RTT ${Math.round(link.clock.rttMs)} ms` : "";
+  };
+  link.on("status", draw);
+  setInterval(draw, 500);
+  draw();
+}
+
+/** A badge saying whether the show clock is a rehearsal (and at which speed). */
+export function clockBadge(link, node) {
+  if (!node) return;
+  const draw = () => {
+    const c = link.clock;
+    node.hidden = !c.rehearsal;
+    if (!c.rehearsal) return;
+    const speed = c.speed;
+    const text = speed === 1 ? t("rehearsal_1") : t("rehearsal", { speed: Number(speed.toFixed(2)) });
+    setText(node, text);
+  };
+  link.on("state", draw);
+  link.on("welcome", draw);
+  draw();
+}

@@ -1,0 +1,162 @@
+// The moderator's timer of one channel (/timer/{channel}).
+//
+// The countdown is drawn every animation frame from the segment's absolute end ("ends_at")
+// and the estimated server show time, so it is right when this machine's clock is off and
+// runs at 10× during a 10× rehearsal. Query: ?name=Élodie labels this screen's acknowledgements.
+
+import { applyI18n, t } from "./i18n.js";
+import { clockBadge, connect, connectionIndicator, everyFrame } from "./client.js";
+import { clockDuration, hhmm, hhmmss, ms, peopleLine, setClass, setData, setText } from "./format.js";
+
+applyI18n();
+
+const params = new URLSearchParams(location.search);
+const channelId = document.body.dataset.channel;
+const moderatorName = (params.get("name") ?? "").slice(0, 80) || null;
+const $ = (id) => document.getElementById(id);
+const root = $("timer");
+
+const link = connect({ role: "timer", channels: [channelId] });
+connectionIndicator(link, $("conn"));
+clockBadge(link, $("t-rehearsal"));
+
+let state = null;
+let channel = null;
+
+// Acknowledged message ids survive a reload of the page (per channel).
+const ackKey = `control-room.acked.${channelId}`;
+const acked = new Set(JSON.parse(sessionStorage.getItem(ackKey) ?? "[]"));
+
+function currentMessage() {
+  return channel?.messages?.moderators ?? null;
+}
+
+$("t-ack").addEventListener("click", () => {
+  const msg = currentMessage();
+  if (!msg) return;
+  if (link.ack(channelId, msg.id, moderatorName)) {
+    acked.add(msg.id);
+    sessionStorage.setItem(ackKey, JSON.stringify([...acked].slice(-50)));
+    drawMessage();
+  }
+});
+
+function drawMessage() {
+  const msg = currentMessage();
+  const box = $("t-message");
+  box.hidden = !msg;
+  setClass(root, "has-message", Boolean(msg));
+  if (!msg) return;
+  setText($("t-message-text"), msg.text);
+  const done = acked.has(msg.id);
+  const button = $("t-ack");
+  button.disabled = done;
+  setText(button, done ? t("acked") : t("ack"));
+}
+
+function onState(s) {
+  state = s;
+  channel = (s.channels ?? []).find((c) => c.id === channelId) ?? null;
+  const tz = s.event?.timezone ?? "Europe/Paris";
+  if (!channel) {
+    setText($("t-channel"), t("unknown_channel", { id: channelId }));
+    setText($("t-site"), "");
+  } else {
+    setText($("t-channel"), channel.title);
+    const site = channel.site;
+    setText($("t-site"), site ? t("live_from", { city: site.city }) + (site.venue && site.venue !== site.city ? ` · ${site.venue}` : "") : "");
+  }
+  $("t-hold").hidden = !channel?.held;
+  $("t-slate").hidden = !channel?.slate;
+  const next = channel?.next ?? null;
+  $("t-next-box").hidden = !channel || channel.status === "finished";
+  setText($("t-next-time"), next ? hhmm(ms(next.starts_at), tz) : "");
+  setText($("t-next-title"), next ? next.title : t("nothing_next"));
+  drawMessage();
+}
+
+link.on("state", onState);
+
+// ------------------------------------------------------------------ every frame
+
+function frame() {
+  const now = link.clock.showNow();
+  const tz = state?.event?.timezone ?? "Europe/Paris";
+  if (state) setText($("t-clock"), hhmmss(now, tz));
+  const ch = channel;
+  let phase = "idle";
+  let label = "";
+  let count = "--:--";
+  let progress = 0;
+  let title = "";
+  let sub = "";
+  if (!state) {
+    label = t("waiting_state");
+  } else if (!ch) {
+    label = t("unknown_channel", { id: channelId });
+  } else if (ch.status === "finished") {
+    phase = "finished";
+    label = t("finished");
+    count = "00:00";
+    progress = 1;
+    title = t("finished_long");
+  } else if (ch.status === "before" || ch.status === "gap" || !ch.now) {
+    const next = ch.next;
+    const start = next ? ms(next.starts_at) : null;
+    phase = ch.status === "gap" ? "break" : "waiting";
+    label = ch.status === "gap" ? t("break") : t("before");
+    count = start !== null ? clockDuration(Math.ceil((start - now) / 1000)) : "--:--";
+    title = next ? t("starts_at", { time: hhmm(start, tz) }) : "";
+    sub = next ? next.title : "";
+  } else {
+    const seg = ch.now;
+    const item = seg.item ?? null;
+    const start = ms(seg.starts_at);
+    const end = ms(seg.ends_at);
+    const left = (end - now) / 1000;
+    const isBreak = seg.kind === "break" || item?.kind === "break";
+    title = seg.title;
+    if (item && item.title !== seg.title) {
+      const itemEnd = ms(item.ends_at);
+      const itemLeft = itemEnd !== null ? (itemEnd - now) / 1000 : null;
+      sub = item.title + (itemLeft !== null && itemLeft > 0 ? ` · ${clockDuration(Math.ceil(itemLeft))}` : "");
+      const who = peopleLine(item.people, { max: 3 });
+      if (who) sub += ` · ${who}`;
+    } else {
+      sub = peopleLine(seg.people, { max: 4 });
+    }
+    progress = end > start ? (now - start) / (end - start) : 1;
+    if (left > 0) {
+      count = clockDuration(Math.ceil(left));
+      const warning = seg.warning_seconds ?? 300;
+      const danger = seg.danger_seconds ?? 60;
+      if (isBreak) phase = "break";
+      else if (left <= danger) phase = "danger";
+      else if (left <= warning) phase = "warning";
+      else phase = "normal";
+      label = isBreak ? t("break") : t("time_left");
+    } else {
+      phase = isBreak ? "break" : "overtime";
+      label = isBreak ? t("break") : t("overtime");
+      count = "+" + clockDuration(-left);
+    }
+  }
+  setData(root, "phase", phase);
+  setText($("t-label"), label);
+  setText($("t-count"), count);
+  setClass($("t-count"), "long", count.length > 6);
+  setText($("t-title"), title);
+  setText($("t-sub"), sub);
+  const width = `${Math.max(0, Math.min(1, progress)) * 100}%`;
+  const bar = $("t-bar");
+  if (bar.style.width !== width) bar.style.width = width;
+  // Next: in how long.
+  if (ch?.next) {
+    const s = (ms(ch.next.starts_at) - now) / 1000;
+    setText($("t-next-in"), s > 0 ? clockDuration(Math.ceil(s)) : "");
+  } else {
+    setText($("t-next-in"), "");
+  }
+}
+
+everyFrame(frame);

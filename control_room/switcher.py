@@ -669,6 +669,7 @@ class Switcher:
         self._pushed_preview: str | None = None
         self._missing_scene: str | None = None  # last push failed with 600
         self._unreachable_recorded: str | None = None
+        self._applied: str | None = None  # the last program scene OBS accepted
         self._wake = asyncio.Event()
         self._kick = asyncio.Event()  # skip the backoff wait (resend, manual off)
         self._task: asyncio.Task[None] | None = None
@@ -692,11 +693,13 @@ class Switcher:
     def update_channel(self, channel: ChannelState, at: dt.datetime) -> None:
         """Like :meth:`update`, with the channel's state directly."""
         self._channel_state = channel
-        self._show_at = at
+        self._show_at = at.astimezone(self.schedule.event.timezone)
         desired = desired_scene(self.schedule, channel)
         if desired != self._desired:
             self._desired = desired
             self._set_status(desired_scene=desired)
+            if self._status.error is not None:
+                self._record_unreachable()
         self._wake.set()
 
     def set_manual(self, manual: bool) -> None:
@@ -765,11 +768,12 @@ class Switcher:
             self._set_status(last_switch=attempt.to_json())
         self._call(self._on_attempt, attempt)
 
-    def _error(self, message: str) -> None:
+    def _error(self, message: str, **changes: Any) -> None:
         """Report a problem: logged and shown once per distinct message."""
         if message != self._status.error:
             logger.error("switcher %s: %s", self.channel, message)
-            self._set_status(error=message, last_error=message, last_error_at=time.time())
+            changes.update(error=message, last_error=message, last_error_at=time.time())
+        self._set_status(**changes)
 
     def _clear_error(self) -> None:
         if self._status.error is not None:
@@ -792,10 +796,11 @@ class Switcher:
                 except _Reconnect:
                     pass  # already reported
                 finally:
-                    self._set_status(connected=False)
+                    if reason is not None and not self._closing:
+                        self._error(str(reason), connected=False)
+                    else:
+                        self._set_status(connected=False)
                     await client.close()
-                if reason is not None and not self._closing:
-                    self._error(str(reason))
                 if time.monotonic() - began >= STABLE_CONNECTION:
                     delay = self._backoff[0]
             await self._sleep_backoff(delay * random.uniform(0.75, 1.25))
@@ -846,9 +851,15 @@ class Switcher:
         return "the OBS password setting: none is configured"
 
     def _record_unreachable(self) -> None:
-        """While disconnected, note once per cue that the scene could not be set."""
+        """While OBS is unreachable, note once per cue that its scene could not be set."""
         scene = self._desired
-        if scene is None or self._status.manual or scene == self._unreachable_recorded:
+        if (
+            scene is None
+            or self._status.connected
+            or self._status.manual
+            or scene == self._applied
+            or scene == self._unreachable_recorded
+        ):
             return
         self._unreachable_recorded = scene
         self._record(
@@ -991,9 +1002,13 @@ class Switcher:
                     f"{exc}; will be set on reconnect",
                 )  # fmt: skip
             )
-            self._unreachable_recorded = scene
+            if target == "program":
+                self._unreachable_recorded = scene
+            self._error(str(exc))
             raise _Reconnect from None
         ms = (time.perf_counter() - started) * 1000
+        if target == "program":
+            self._applied = scene
         self._record(
             SwitchAttempt(
                 self.channel, scene, target, asked, show_at, "ok", RequestStatus.SUCCESS, "", ms

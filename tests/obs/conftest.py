@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent))  # obs_harness, rehearsal
+sys.path.insert(0, str(Path(__file__).parents[2]))  # tests.support.server
 
 from obs_harness import ObsProcess, Xvfb, missing_binaries  # noqa: E402
 

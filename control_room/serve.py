@@ -1,0 +1,459 @@
+"""``control-room serve`` and ``control-room journal``.
+
+``serve`` loads and validates the schedule (refusing a broken one with the same
+``file:line`` messages as ``validate``), opens the data directory's journal
+(refusing a corrupt or foreign one), replays it, sets the clock (real time, or
+a rehearsal with ``--at``/``--speed``), prints the URL of every screen and runs
+the app on uvicorn.
+
+The clock of a rehearsal is stored in the data directory: restarting the same
+rehearsal (same ``--at`` and ``--speed``) on the same data directory resumes it
+where it is now, so a server killed mid-rehearsal comes back in exactly the
+state it was in. Starting a different rehearsal, or the real show, on a data
+directory that already holds commands is refused: their show times would not
+mean anything on the new clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, tzinfo
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from control_room import __version__
+from control_room.clock import (
+    Clock,
+    ClockError,
+    parse_instant,
+    real_clock,
+    rehearsal_clock,
+)
+from control_room.journal import Journal, JournalError, audit_rows
+from control_room.schedule import Schedule, ScheduleError, load_schedule
+
+__all__ = [
+    "add_journal_arguments",
+    "add_serve_arguments",
+    "journal_main",
+    "resolve_clock",
+    "resolve_token",
+    "serve_main",
+]
+
+logger = logging.getLogger("control_room")
+
+TOKEN_ENV = "CONTROL_ROOM_TOKEN"
+TOKEN_FILE = "token"
+
+
+# -- arguments -------------------------------------------------------------------
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``control-room serve``."""
+    parser.add_argument("file", help="schedule YAML file")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (0: any free port)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        default="data",
+        help="directory of the journal and the operator token (default: ./data)",
+    )
+    parser.add_argument(
+        "--at",
+        help="rehearsal: the show instant to start from (ISO-8601; without an offset, the "
+        "event's time zone; a bare HH:MM is on the event's date)",
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        help="rehearsal: how many times faster than real time the show runs (e.g. 10)",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="also accept websocket connections from pages of this origin "
+        "(scheme://host[:port]; '*' for any). Default: same origin only",
+    )
+    parser.add_argument(
+        "--heartbeat",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="websocket ping interval; a client silent for as long again is dropped (10)",
+    )
+    parser.add_argument(
+        "--send-timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="a client whose send takes longer is closed as too slow (5)",
+    )
+    parser.add_argument(
+        "--queue-limit",
+        type=int,
+        default=64,
+        metavar="N",
+        help="a client with more messages waiting is closed as too slow (64)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="log level (info)",
+    )
+    parser.add_argument(
+        "--switcher",
+        metavar="SWITCHER.toml",
+        help="drive OBS from the show: channels bound to OBS instances (docs/switcher.md)",
+    )
+
+
+def add_journal_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``control-room journal``."""
+    parser.add_argument("--data-dir", default="data", help="the server's data directory")
+    parser.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    parser.add_argument(
+        "--tz",
+        help="time zone for wall times (default: the event's, as stored by the server)",
+    )
+
+
+# -- pieces ----------------------------------------------------------------------
+
+
+def _instant(text: str, schedule: Schedule) -> datetime:
+    """``--at``: an ISO-8601 instant, or a bare time of day on the event's date."""
+    tz = schedule.event.timezone
+    try:
+        return parse_instant(text, default_tz=tz)
+    except ClockError:
+        try:
+            tod = time.fromisoformat(text.strip())
+        except ValueError:
+            raise ClockError(
+                f"--at: not an ISO-8601 instant or time of day: {text!r} "
+                "(e.g. 2026-07-07T09:55 or 09:55)"
+            ) from None
+        return datetime.combine(schedule.event.date, tod, tzinfo=tz)
+
+
+def _describe_clock(settings: dict[str, Any]) -> str:
+    if not settings.get("rehearsal"):
+        return "the real show (real time)"
+    return f"a rehearsal from {settings.get('origin_show')} at speed {settings.get('speed'):g}"
+
+
+def resolve_clock(
+    journal: Journal, schedule: Schedule, *, at: str | None, speed: float | None
+) -> tuple[Clock, str]:
+    """The clock to run on, consistent with what the data directory already holds.
+
+    Returns:
+        The clock, and a sentence saying what was decided (for the console).
+
+    Raises:
+        ClockError: bad ``--at``/``--speed``.
+        JournalError: the data dir holds commands of another clock.
+    """
+    stored: dict[str, Any] | None = journal.get_meta("clock")
+    entries = len(journal)
+    tz = schedule.event.timezone
+    if at is not None or speed is not None:
+        start = _instant(at, schedule) if at is not None else None
+        rate = 1.0 if speed is None else speed
+        if (
+            stored is not None
+            and stored.get("rehearsal")
+            and start is not None
+            and datetime.fromisoformat(stored["origin_show"]) == start
+            and float(stored["speed"]) == rate
+            and entries > 0
+        ):
+            clock = rehearsal_clock(start, rate, origin_wall=float(stored["origin_wall"]))
+            note = (
+                f"resuming the rehearsal started at {start.astimezone(tz).isoformat()} "
+                f"({entries} journal entries); use a new --data-dir to start it over"
+            )
+        elif entries > 0 and stored is not None:
+            raise JournalError(
+                f"{journal.path.parent}: holds {entries} commands of {_describe_clock(stored)}; "
+                "a different rehearsal needs its own --data-dir (or pass the same --at and "
+                "--speed to resume it)"
+            )
+        else:
+            if start is None:
+                start = datetime.now(UTC).astimezone(tz)
+            clock = rehearsal_clock(start.astimezone(tz), rate)
+            note = f"rehearsal from {start.astimezone(tz).isoformat()} at speed {rate:g}"
+    else:
+        if stored is not None and stored.get("rehearsal") and entries > 0:
+            raise JournalError(
+                f"{journal.path.parent}: holds {entries} commands of {_describe_clock(stored)}; "
+                "the real show needs its own --data-dir"
+            )
+        clock = real_clock(tz=tz)
+        note = "real time"
+    if not journal.readonly:
+        journal.set_meta("clock", clock.settings())
+    return clock, note
+
+
+def resolve_token(data_dir: Path) -> tuple[str, str]:
+    """The operator token: $CONTROL_ROOM_TOKEN, or the one stored in the data dir (made once).
+
+    Returns:
+        The token and where it came from.
+    """
+    env = os.environ.get(TOKEN_ENV, "").strip()
+    if env:
+        return env, f"${TOKEN_ENV}"
+    path = data_dir / TOKEN_FILE
+    if path.is_file():
+        token = path.read_text(encoding="utf-8").strip()
+        if token:
+            return token, str(path)
+    token = secrets.token_urlsafe(18)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    return token, f"{path} (new)"
+
+
+def _check_event(journal: Journal, schedule: Schedule) -> None:
+    event = {
+        "title": schedule.event.title,
+        "date": schedule.event.date.isoformat(),
+        "timezone": schedule.event.timezone.key,
+    }
+    stored = journal.get_meta("event")
+    if stored is not None and stored.get("date") != event["date"] and len(journal) > 0:
+        raise JournalError(
+            f"{journal.path.parent}: holds the journal of another day ({stored.get('date')}, "
+            f"«{stored.get('title')}»); pass a new --data-dir for {event['date']}"
+        )
+    journal.set_meta("event", event)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def screen_urls(base: str, schedule: Schedule, token: str) -> list[tuple[str, str]]:
+    """Every screen's URL, labelled."""
+    urls = [("régie", f"{base}/regie?token={token}"), ("programme", f"{base}/")]
+    for channel in schedule.channels:
+        urls.append((f"overlay {channel.id}", f"{base}/overlay/{channel.id}"))
+    for channel in schedule.channels:
+        urls.append((f"timer {channel.id}", f"{base}/timer/{channel.id}"))
+    urls.append(("state API", f"{base}/api/state"))
+    return urls
+
+
+def _problems(exc: ScheduleError, path: str, err: TextIO) -> None:
+    for problem in exc.problems:
+        print(problem, file=err)
+    n = len(exc.problems)
+    print(f"{path}: refused, {n} problem{'s' if n != 1 else ''}", file=err)
+
+
+# -- serve -----------------------------------------------------------------------
+
+
+def serve_main(args: argparse.Namespace) -> int:
+    """Run ``control-room serve``. Returns the exit status."""
+    import uvicorn
+
+    from control_room.app import Integration, create_app
+    from control_room.live import Live
+
+    out, err = sys.stdout, sys.stderr
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=err,
+    )
+    try:
+        schedule = load_schedule(args.file)
+    except ScheduleError as exc:
+        _problems(exc, args.file, err)
+        return 1
+    except OSError as exc:
+        print(f"control-room serve: {args.file}: {exc.strerror or exc}", file=err)
+        return 1
+    data_dir = Path(args.data_dir)
+    try:
+        journal = Journal.open(data_dir)
+    except JournalError as exc:
+        print(f"control-room serve: {exc}", file=err)
+        return 1
+    try:
+        _check_event(journal, schedule)
+        clock, clock_note = resolve_clock(journal, schedule, at=args.at, speed=args.speed)
+        token, token_source = resolve_token(data_dir)
+        live = Live(
+            schedule,
+            clock,
+            journal,
+            token=token,
+            queue_limit=args.queue_limit,
+            send_timeout=args.send_timeout,
+            heartbeat_seconds=args.heartbeat or None,
+        )
+    except (JournalError, ClockError, OSError) as exc:
+        print(f"control-room serve: {exc}", file=err)
+        journal.close()
+        return 1
+    integrations: list[Integration] = []
+    if args.switcher:
+        from control_room.switcher import (
+            SwitcherConfigError,
+            load_switcher_config,
+            switcher_integration,
+        )
+
+        try:
+            switcher_config = load_switcher_config(args.switcher, schedule=schedule)
+        except SwitcherConfigError as exc:
+            print(f"control-room serve: {exc}", file=err)
+            journal.close()
+            return 1
+        integrations.append(switcher_integration(switcher_config))
+    app = create_app(live, allow_origins=args.allow_origin, integrations=integrations)
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        print(f"control-room serve: cannot listen on {args.host}:{args.port}: {exc}", file=err)
+        journal.close()
+        return 1
+    port = sock.getsockname()[1]
+    base = f"http://{_url_host(args.host)}:{port}"
+    ev = schedule.event
+    print(f"control-room {__version__} — «{ev.title}», {ev.date} ({ev.timezone.key})", file=out)
+    print(
+        f"clock: {clock_note}; show time now {live.clock.now().astimezone(ev.timezone)}", file=out
+    )
+    print(f"data: {data_dir} ({len(live.entries)} journal entries replayed)", file=out)
+    print(f"operator token from {token_source}", file=out)
+    print(f"serving on {base}", file=out)
+    print(file=out)
+    urls = screen_urls(base, schedule, token)
+    width = max(len(label) for label, _ in urls)
+    for label, url in urls:
+        print(f"  {label:<{width}}  {url}", file=out)
+    print(file=out, flush=True)
+    config = uvicorn.Config(
+        app,
+        ws="websockets-sansio",  # awaits the transport's drain: a real send timeout
+        ws_per_message_deflate=False,
+        ws_ping_interval=args.heartbeat or None,
+        ws_ping_timeout=args.heartbeat or None,
+        log_level=args.log_level if args.log_level != "info" else "warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=3,
+    )
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        journal.close()
+    return 0
+
+
+# -- journal ---------------------------------------------------------------------
+
+
+def journal_main(args: argparse.Namespace) -> int:
+    """Run ``control-room journal``: print the audit log of the day."""
+    out, err = sys.stdout, sys.stderr
+    try:
+        journal = Journal.open(args.data_dir, readonly=True)
+    except JournalError as exc:
+        print(f"control-room journal: {exc}", file=err)
+        return 1
+    with journal:
+        tz = _zone(args.tz, journal)
+        if tz is None:
+            print(f"control-room journal: unknown time zone {args.tz!r}", file=err)
+            return 2
+        rows = audit_rows(journal)
+        event = journal.get_meta("event") or {}
+        clock = journal.get_meta("clock")
+    if args.csv:
+        writer = csv.writer(out)
+        writer.writerow(rows[0].HEADER if rows else _HEADER)
+        for row in rows:
+            writer.writerow(row.fields(tz))
+        return 0
+    title = event.get("title", "?")
+    print(f"Journal of «{title}» {event.get('date', '')} — {args.data_dir}", file=out)
+    if clock is not None:
+        print(f"clock: {_describe_clock(clock)}; wall times in {tz}", file=out)
+    print(file=out)
+    _print_table(rows, tz, out)
+    counts = {kind: sum(1 for r in rows if r.kind == kind) for kind in ("command", "switch", "ack")}
+    print(
+        f"\n{counts['command']} commands, {counts['switch']} switcher attempts, "
+        f"{counts['ack']} acknowledgements",
+        file=out,
+    )
+    return 0
+
+
+_HEADER = ("wall", "show", "kind", "ref", "who", "channel", "what", "detail")
+
+
+def _zone(name: str | None, journal: Journal) -> tzinfo | None:
+    if name is None:
+        name = (journal.get_meta("event") or {}).get("timezone") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _print_table(rows: Sequence[Any], tz: tzinfo, out: TextIO) -> None:
+    header = ("wall", "show", "kind", "ref", "who", "channel", "what / detail")
+    lines = []
+    for row in rows:
+        wall = row.wall.astimezone(tz).strftime("%H:%M:%S.%f")[:-3]
+        show = "" if row.show is None else row.show.astimezone(tz).strftime("%H:%M:%S")
+        what = row.what + (f"  {row.detail}" if row.detail else "")
+        lines.append((wall, show, row.kind, row.ref, row.who, row.channel, what))
+    widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(header[:-1])]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+    print(fmt.format(*header), file=out)
+    for line in lines:
+        print(fmt.format(*line), file=out)

@@ -1,0 +1,261 @@
+"""The screens follow the live show: commands, cues, a wrong local clock, a server restart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.support.server import REPO, RunningServer, eventually, run_server, start_server
+
+pytestmark = pytest.mark.browser
+
+SHIPPED_DAY = REPO / "schedules" / "rnct-2026-07-07.yaml"
+WS_DOWN = re.compile(r"WebSocket connection to .* failed|ERR_CONNECTION_REFUSED")
+SECOND = 1000  # ms: "within a second"
+
+
+def seconds_of(text: str) -> int:
+    """ "12:34" / "1:02:03" / "+00:12" as signed seconds."""
+    sign = -1 if text.startswith("+") else 1
+    parts = [int(p) for p in text.lstrip("+").split(":")]
+    total = 0
+    for p in parts:
+        total = total * 60 + p
+    return sign * total
+
+
+def server_left(server: RunningServer, channel: str) -> float:
+    """Seconds left in the segment on air, by the server's own clock."""
+    doc = server.get_json(f"/api/state?channels={channel}")
+    ch = doc["channels"][0]
+    at = dt.datetime.fromisoformat(doc["at"])
+    return (dt.datetime.fromisoformat(ch["now"]["ends_at"]) - at).total_seconds()
+
+
+def countdown(page: Page) -> int:
+    return seconds_of(page.locator("#t-count").inner_text())
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def test_a_regie_command_reaches_the_overlay_and_the_timer_within_a_second(
+    day: RunningServer, screens
+) -> None:
+    base = day.base_url
+    overlay = screens.open(f"{base}/overlay/parcours-1").page
+    timer = screens.open(f"{base}/timer/parcours-1?name=Élodie").page
+    regie = screens.open(f"{base}/regie?token={day.token}&name=Marie").page
+    expect(regie.locator("#r-auth")).to_have_text("Opérateur")
+    card = regie.locator('article.card[data-channel="parcours-1"]')
+    dialog = regie.locator("#r-dialog")
+
+    # A slate: full screen on the overlay, flagged on the timer.
+    card.locator('[data-action="slate"]').click()
+    dialog.locator("textarea").fill("Coupure réseau à Morlaix — nous revenons")
+    dialog.locator("button[type=submit]").click()
+    expect(overlay.locator("#slate")).to_be_visible(timeout=SECOND)
+    expect(overlay.locator("#slate-text")).to_have_text(
+        "Coupure réseau à Morlaix — nous revenons", timeout=SECOND
+    )
+    expect(timer.locator("#t-slate")).to_be_visible(timeout=SECOND)
+    card.locator('[data-action="slate"]').click()  # now "Retirer le carton"
+    expect(overlay.locator("#slate")).to_be_hidden(timeout=SECOND)
+    expect(overlay.locator("#l3-live-text")).to_have_text(
+        re.compile("en direct de morlaix", re.I), timeout=SECOND
+    )
+
+    # A message to the moderators: large on the timer, acknowledged in one click, seen by the régie.
+    card.locator('[data-action="message"][data-audience="moderators"]').click()
+    dialog.locator("textarea").fill("Encore 5 minutes, puis questions")
+    dialog.locator("textarea").press("Enter")
+    expect(timer.locator("#t-message-text")).to_have_text(
+        "Encore 5 minutes, puis questions", timeout=SECOND
+    )
+    expect(card.locator(".msg-acks")).to_have_text("Pas encore lu")
+    timer.locator("#t-ack").click()
+    expect(card.locator(".msg-acks")).to_have_text("Lu par Élodie", timeout=SECOND)
+    expect(timer.locator("#t-ack")).to_have_text("Lu ✓")
+    # The message stays until cleared.
+    card.locator('.msg[data-audience="moderators"] [data-action="message-clear"]').click()
+    expect(timer.locator("#t-message")).to_be_hidden(timeout=SECOND)
+
+    # +5 min: the timer's countdown grows by five minutes, the régie shows the overrun.
+    before = countdown(timer)
+    card.locator('[data-action="extend"][data-minutes="5"]').click()
+    timer.wait_for_function(
+        f"() => {{ const t = document.getElementById('t-count').textContent;"
+        f" const [m, s] = t.split(':').map(Number); return m * 60 + s >= {before + 290}; }}",
+        timeout=SECOND,
+    )
+    expect(card.locator(".offset")).to_have_text("+5:00", timeout=SECOND)
+
+    # Every command is in the régie's journal, with who gave it.
+    latest = regie.locator("#r-journal-list li").first
+    expect(latest).to_contain_text("+5 min")
+    expect(latest).to_contain_text("Marie")
+
+
+def test_regie_keyboard_shortcuts_ask_before_changing_what_is_on_air(
+    day: RunningServer, screens
+) -> None:
+    overlay = screens.open(f"{day.base_url}/overlay/parcours-2").page
+    regie = screens.open(f"{day.base_url}/regie?token={day.token}").page
+    expect(regie.locator("#r-auth")).to_have_text("Opérateur")
+    regie.keyboard.press("3")  # parcours-2
+    expect(regie.locator('article.card[data-channel="parcours-2"]')).to_have_class(
+        re.compile(r"\bselected\b")
+    )
+    regie.keyboard.press(" ")  # take next: asks first
+    dialog = regie.locator("#r-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Coupure")
+    regie.keyboard.press("Escape")  # a slip: nothing happens
+    expect(dialog).to_be_hidden()
+    assert day.get_json("/api/state?channels=parcours-2")["channels"][0]["now"]["id"] == (
+        "parcours-2-matin"
+    )
+    regie.keyboard.press(" ")
+    expect(dialog).to_be_visible()
+    regie.keyboard.press("Enter")
+    expect(overlay.locator("#l3-title")).to_have_text(
+        re.compile(r"^Pause — reprise à 14:00$"), timeout=SECOND
+    )
+    # Hold needs no confirmation: it changes nothing on air by itself.
+    regie.keyboard.press("h")
+    expect(regie.locator('article.card[data-channel="parcours-2"] .badge.hold')).to_be_visible(
+        timeout=SECOND
+    )
+
+
+# --------------------------------------------------------------------------- clocks
+
+
+@pytest.mark.parametrize("shift_minutes", [7, -5])
+def test_the_timer_counts_down_right_when_the_machine_clock_is_off(
+    day: RunningServer, screens, shift_minutes: int
+) -> None:
+    def shift(page: Page) -> None:
+        page.clock.install(time=time.time() + shift_minutes * 60)
+
+    screen = screens.open(f"{day.base_url}/timer/parcours-1", before=shift)
+    page = screen.page
+    skew = page.evaluate("Date.now()") / 1000 - time.time()
+    assert skew == pytest.approx(shift_minutes * 60, abs=5)  # the page's clock really is off
+    # The link has measured the offset from ping/pong samples.
+    page.wait_for_function("() => window.controlRoom.link.clock.synced")
+    expect(page.locator("#t-count")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    shown = countdown(page)
+    expected = server_left(day, "parcours-1")
+    assert abs(shown - expected) <= 2, (shown, expected)
+    # Its clock of the day is the show's, not the machine's.
+    clock = page.locator("#t-clock").inner_text()
+    show_now = dt.datetime.fromisoformat(day.get_json("/api/state")["at"])
+    shown_clock = dt.datetime.combine(
+        show_now.date(), dt.time.fromisoformat(clock), show_now.tzinfo
+    )
+    assert abs((shown_clock - show_now).total_seconds()) <= 2, (clock, show_now)
+
+
+def test_the_overlay_moves_from_paris_to_morlaix_lille_and_lyon_at_1145(
+    screens, tmp_path: Path
+) -> None:
+    # 11:25 at 100x: Paris on air until 11:30 (3 s), the gap, then the parcours at 11:45 (12 s).
+    speed = 100
+    with run_server(
+        SHIPPED_DAY, data_dir=tmp_path / "data", at="2026-07-07T11:25", speed=speed
+    ) as server:
+        base = server.base_url
+        main = screens.open(f"{base}/overlay/main").page
+        expect(main.locator("#l3-live-text")).to_have_text(re.compile("en direct de paris$", re.I))
+        expect(main.locator("#l3-venue")).to_have_text("Maison 3Zéro Convergences")
+        parcours = {
+            city: screens.open(f"{base}/overlay/{channel}").page
+            for city, channel in (
+                ("Morlaix", "parcours-1"),
+                ("Lille", "parcours-2"),
+                ("Lyon", "parcours-3"),
+            )
+        }
+        # Record, in the page, the show time at which the banner changed city.
+        for page in parcours.values():
+            page.evaluate(
+                """() => {
+                    const node = document.getElementById('l3-live-text');
+                    new MutationObserver(() => {
+                        if (/en direct de/i.test(node.textContent) && !window.switchedAt)
+                            window.switchedAt = window.controlRoom.link.clock.showNow();
+                    }).observe(node, {childList: true, characterData: true, subtree: true});
+                }"""
+            )
+        cue = dt.datetime(2026, 7, 7, 11, 45, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+        for city, page in parcours.items():
+            expect(page.locator("#l3-live-text")).to_have_text(
+                re.compile(f"en direct de {city}", re.I), timeout=30_000
+            )
+            switched = page.evaluate("() => window.switchedAt") / 1000
+            late = switched - cue.timestamp()
+            # On cue: not before 11:45, and within a second of wall time (100 s of show) after.
+            assert -1 <= late <= speed, (city, late)
+        cities = main.locator("#parallel-list .parallel-where")
+        expect(cities).to_have_text(
+            [re.compile(f"en direct de {c}", re.I) for c in ("Morlaix", "Lille", "Lyon")]
+        )
+
+
+# --------------------------------------------------------------------------- restart
+
+
+def test_a_page_reconnects_and_resynchronises_after_the_server_restarts(
+    screens, tmp_path: Path, port_factory
+) -> None:
+    port = port_factory()
+    options = {
+        "data_dir": tmp_path / "data",
+        "at": "2026-07-07T12:05",
+        "speed": 1,
+        "token": "restart-token",
+        "extra_args": ["--port", str(port)],
+    }
+    server = start_server(SHIPPED_DAY, **options)
+    try:
+        timer = screens.open(f"{server.base_url}/timer/parcours-1", allow_errors=WS_DOWN)
+        regie = screens.open(f"{server.base_url}/regie?token=restart-token", allow_errors=WS_DOWN)
+        page = timer.page
+        assert page.evaluate("() => window.controlRoom.link.snapshots") >= 1
+
+        server.kill()  # a crash
+        # The indicator turns red at once.
+        expect(page.locator("#conn")).to_have_attribute("data-status", "closed", timeout=SECOND)
+        expect(regie.page.locator("#conn")).to_have_attribute(
+            "data-status", "closed", timeout=SECOND
+        )
+        assert (
+            page.locator("#conn").evaluate("n => getComputedStyle(n).backgroundColor")
+            == "rgb(255, 61, 74)"
+        )
+
+        server = start_server(SHIPPED_DAY, **options)  # same port, same journal, same clock
+        expect(page.locator("#conn")).to_have_attribute("data-status", "open", timeout=40_000)
+        expect(regie.page.locator("#r-auth")).to_have_text("Opérateur", timeout=40_000)
+        assert page.evaluate("() => window.controlRoom.link.connects") >= 2
+
+        # Resynchronised: a fresh snapshot, the right countdown, and live again.
+        eventually(
+            lambda: page.evaluate("() => window.controlRoom.link.clock.synced"),
+            what="clock resynced",
+        )
+        assert abs(countdown(page) - server_left(server, "parcours-1")) <= 2
+        status, body = server.command(
+            {"type": "message", "channel": "parcours-1", "audience": "moderators", "text": "Retour"}
+        )
+        assert status == 200, body
+        expect(page.locator("#t-message-text")).to_have_text("Retour", timeout=SECOND)
+        expect(regie.page.locator("#r-journal-list li")).to_have_count(1, timeout=SECOND)
+    finally:
+        server.stop()

@@ -519,7 +519,9 @@ class AuditRow:
 
     def fields(self, tz: Any = None) -> tuple[str, ...]:
         wall = self.wall.astimezone(tz) if tz is not None else self.wall
-        show = "" if self.show is None else self.show.isoformat()
+        show = ""
+        if self.show is not None:
+            show = (self.show.astimezone(tz) if tz is not None else self.show).isoformat()
         return (
             wall.isoformat(timespec="milliseconds"),
             show,

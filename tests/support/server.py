@@ -163,11 +163,16 @@ def start_server(
     at: str | None = None,
     speed: float | None = None,
     token: str | None = None,
+    generate_token: bool = False,
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
     timeout: float = 30.0,
 ) -> RunningServer:
     """Start a server and wait for its health check. The caller must stop it.
+
+    Args:
+        generate_token: do not pass $CONTROL_ROOM_TOKEN: the server generates (or reuses)
+            the token of its data dir; ``server.token`` is read from there.
 
     Raises:
         ServerFailed: it exited or did not answer in time (its output is in the message).
@@ -196,7 +201,10 @@ def start_server(
         args += ["--speed", str(speed)]
     args += list(extra_args)
     child_env = dict(os.environ)
-    child_env["CONTROL_ROOM_TOKEN"] = token
+    if generate_token:  # let the server make its own and store it in the data dir
+        child_env.pop("CONTROL_ROOM_TOKEN", None)
+    else:
+        child_env["CONTROL_ROOM_TOKEN"] = token
     child_env["PYTHONUNBUFFERED"] = "1"
     child_env["PYTHONPATH"] = os.pathsep.join(
         [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
@@ -225,6 +233,8 @@ def start_server(
 
     try:
         eventually(up, timeout=timeout, what="server health")
+        if generate_token:
+            server_box[0].token = (data / "token").read_text(encoding="utf-8").strip()
     except ServerFailed:
         raise
     except TimeoutError as exc:

@@ -1,0 +1,68 @@
+"""A client that never reads does not delay the others; it is closed and counted."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+from conftest import SHORT_DAY
+from test_e2e_rehearsal import START, expected_cues, follow, lateness, summary, view_changes
+
+from tests.support.rawws import RawClient
+from tests.support.server import eventually, run_server
+
+
+async def test_a_client_that_never_reads_does_not_delay_the_others(tmp_path: Path) -> None:
+    cues = expected_cues()
+    with run_server(
+        SHORT_DAY,
+        data_dir=tmp_path / "data",
+        at=START.isoformat(),
+        speed=120,
+        extra_args=["--send-timeout", "0.5", "--queue-limit", "16"],
+    ) as s:
+        # A frozen screen: connected, never reads a byte.
+        frozen = RawClient(s.port, query="role=overlay", rcvbuf=4096)
+        # A stuck screen with a lot coming: it asks for snapshot after snapshot, never reads.
+        stuck = RawClient(s.port, query="role=viewer", rcvbuf=4096)
+        for _ in range(300):
+            stuck.send({"type": "hello", "role": "viewer"})
+        try:
+            followers = [
+                follow(s.ws_url, {"role": "viewer"}, len(view_changes(cues, None)))
+                for _ in range(3)
+            ]
+            drain = asyncio.create_task(keep_writing(stuck))
+            received = await asyncio.gather(*followers)
+            drain.cancel()
+            health = eventually(
+                lambda: (h := s.get_json("/-/health"))["slow_closed"] >= 1 and h,
+                timeout=10,
+                what="the stuck client closed as too slow",
+            )
+        finally:
+            frozen.close()
+            stuck.close()
+
+    server_late: list[float] = []
+    client_late: list[float] = []
+    for states in received:
+        pushes = states[1:]
+        got = [dt.datetime.fromisoformat(m["cause"]["cue"]) for m in pushes]
+        assert got == view_changes(cues, None)
+        late_server, late_client = lateness(pushes)
+        server_late += late_server
+        client_late += late_client
+    print()
+    print(f"with a frozen and a stuck client: slow_closed={health['slow_closed']}")
+    print(summary("server stamp - cue instant", server_late))
+    print(summary("client receipt - cue instant", client_late))
+    # Not a timing assertion on the machine: the pushes are not held up for the
+    # send timeout (0.5 s) of the stuck client.
+    assert max(client_late) < 500
+
+
+async def keep_writing(client: RawClient) -> None:
+    while not client.drain():
+        await asyncio.sleep(0.01)

@@ -29,7 +29,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any, TypeVar
 
@@ -88,8 +88,9 @@ def entries_from_records(records: Iterable[Record]) -> list[JournalEntry]:
     return entries
 
 
-def _record_json(record: Record, command: Command) -> dict[str, Any]:
+def _record_json(record: Record, command: Command, tz: tzinfo) -> dict[str, Any]:
     data = record.to_json()
+    data["show"] = record.show.astimezone(tz).isoformat()
     data["text"] = describe(command)
     return data
 
@@ -132,7 +133,7 @@ class Live:
         self.records: list[Record] = journal.records()
         self.entries: list[JournalEntry] = entries_from_records(self.records)
         self._record_texts = {
-            r.seq: _record_json(r, e.command)
+            r.seq: _record_json(r, e.command, schedule.event.timezone)
             for r, e in zip(self.records, self.entries, strict=True)
         }
         self.acks: dict[tuple[str, int], list[dict[str, Any]]] = {}
@@ -354,7 +355,7 @@ class Live:
             )
             self.records.append(record)
             self.entries.append(JournalEntry(record.seq, t, command, who))
-            text = _record_json(record, command)
+            text = _record_json(record, command, self.schedule.event.timezone)
             self._record_texts[record.seq] = text
             self.recompute({"kind": "command", "seq": record.seq}, at=t)
             self.hub.broadcast(encode(journal_message([text], snapshot=False)), where=_is_regie)

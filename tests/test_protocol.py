@@ -101,3 +101,40 @@ def test_pong_echoes_the_client_time_and_gives_receive_and_send_times() -> None:
 
 def test_encode_keeps_non_ascii_text_readable() -> None:
     assert encode({"text": "Montée en débit"}) == '{"text":"Montée en débit"}'
+
+
+def test_every_message_type_is_documented() -> None:
+    import re
+    import typing
+    from pathlib import Path
+
+    from control_room import protocol
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "protocol.md").read_text()
+    headings = set(re.findall(r"^#### `(\w+)`", doc, flags=re.MULTILINE))
+    client_types = {
+        typing.get_args(model.model_fields["type"].annotation)[0]
+        for model in typing.get_args(typing.get_args(protocol.ClientMessage)[0])
+    }
+    server_types = {
+        "welcome", "state", "pong", "result", "error", "journal", "presence", "acks", "switcher",
+    }  # fmt: skip
+    builders = {name[: -len("_message")] for name in protocol.__all__ if name.endswith("_message")}
+    assert builders - {"parse_client"} == server_types
+    assert client_types == {"hello", "ping", "command", "ack", "switcher"}
+    assert client_types | server_types <= headings
+
+
+def test_every_serve_option_is_documented() -> None:
+    import argparse
+    from pathlib import Path
+
+    from control_room.serve import add_serve_arguments
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "protocol.md").read_text()
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    for action in parser._actions:
+        for option in action.option_strings:
+            if option.startswith("--") and option != "--help":
+                assert f"`{option}`" in doc, option

@@ -135,9 +135,9 @@ async def test_program_follows_the_three_parcours_across_1145(
     for instance in parcours_obs.values():
         watches.append(await ProgramWatch(instance).connect())
     watch = dict(zip(PARCOURS, watches, strict=True))
-    # 8 s of rehearsal before the cue: time for the server and the switchers to start
-    # and to put every OBS on the idle scene first.
-    server = await serve(tmp_path, parcours_obs, at_="11:44:52")
+    # 10 s of rehearsal before the cue: time for the server and the switchers to start
+    # (several seconds on a loaded 2-core machine) and to put every OBS on the idle scene.
+    server = await serve(tmp_path, parcours_obs, at_="11:44:50")
     servers.append(server)
     clock = (await asyncio.to_thread(server.get_json, "/-/health"))["clock"]
     cue = cue_wall_time(clock, at("11:45"))

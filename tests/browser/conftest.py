@@ -70,6 +70,13 @@ class Screen:
             timeout=timeout,
         )
 
+    def settle(self) -> None:
+        """Until every finite animation (banner transitions, slide-ins) has finished."""
+        self.page.wait_for_function(
+            """() => document.getAnimations().every(a => a.playState !== 'running'
+                || a.effect.getComputedTiming().iterations === Infinity)"""
+        )
+
     def js(self, expression: str, arg: Any = None) -> Any:
         return self.page.evaluate(expression, arg)
 
@@ -89,11 +96,15 @@ class Screens:
         before: Callable[[Page], None] | None = None,
         allow_errors: re.Pattern[str] | None = None,
         wait: bool = True,
+        motion: bool = False,
     ) -> Screen:
+        # Reduced motion (no decorative pulsing, instant banner changes) keeps a dozen pages
+        # cheap for a small CI machine; tests of the transitions ask for motion.
         context = self.browser.new_context(
             viewport={"width": viewport[0], "height": viewport[1]},
             locale="fr-FR",
             timezone_id="Europe/Paris",
+            reduced_motion="no-preference" if motion else "reduce",
         )
         page = context.new_page()
         screen = Screen(page, context, allow=allow_errors)

@@ -171,11 +171,11 @@ def test_the_overlay_moves_from_paris_to_morlaix_lille_and_lyon_at_1145(
         SHIPPED_DAY, data_dir=tmp_path / "data", at="2026-07-07T11:25", speed=speed
     ) as server:
         base = server.base_url
-        main = screens.open(f"{base}/overlay/main").page
+        main = screens.open(f"{base}/overlay/main", motion=True).page
         expect(main.locator("#l3-live-text")).to_have_text(re.compile("en direct de paris$", re.I))
         expect(main.locator("#l3-venue")).to_have_text("Maison 3Zéro Convergences")
         parcours = {
-            city: screens.open(f"{base}/overlay/{channel}").page
+            city: screens.open(f"{base}/overlay/{channel}", motion=True).page
             for city, channel in (
                 ("Morlaix", "parcours-1"),
                 ("Lille", "parcours-2"),

@@ -74,6 +74,8 @@ def test_overlay_options_place_and_theme_the_banner(day: RunningServer, screens)
     overlay = screens.open(
         f"{day.base_url}/overlay/parcours-1?position=top-right&safe=10&theme=light&accent=0a7cff"
     )
+    expect(overlay.page.locator("#l3")).to_be_visible()
+    overlay.settle()
     box = overlay.page.locator("#l3").bounding_box()
     assert box is not None
     assert box["y"] == pytest.approx(108, abs=2)  # 10 % of 1080 from the top
@@ -225,3 +227,39 @@ def test_the_regie_says_when_the_token_is_wrong_and_accepts_the_right_one(
     page.keyboard.press("Enter")
     expect(page.locator("#r-auth")).to_have_text("Opérateur")
     expect(page.locator("#r-banner")).to_be_hidden()
+
+
+def test_the_regie_shows_each_switcher_and_forwards_its_buttons(
+    day: RunningServer, screens
+) -> None:
+    regie = screens.open(f"{day.base_url}/regie?token={day.token}")
+    page = regie.page
+    card = page.locator('article.card[data-channel="parcours-1"]')
+    expect(card.locator(".switcher")).to_contain_text("Aucun mélangeur")
+    # The status the server pushes when OBS is attached (see docs/protocol.md, "switcher").
+    status = {
+        "channel": "parcours-1",
+        "url": "ws://10.0.0.21:4455",
+        "connected": True,
+        "manual": False,
+        "studio_mode": True,
+        "desired_scene": "Morlaix",
+        "program_scene": "Morlaix",
+        "preview_scene": "Pause",
+        "error": "scene 'Lyon' not found in OBS",
+        "last_error": None,
+        "last_error_at": None,
+        "last_switch": None,
+    }
+    regie.js(
+        "s => window.controlRoom.link.receive(JSON.stringify("
+        "{type: 'switcher', channel: 'parcours-1', status: s, server_time: Date.now()}))",
+        status,
+    )
+    switcher = card.locator(".switcher")
+    expect(switcher).to_contain_text("Programme : Morlaix")
+    expect(switcher).to_contain_text("Aperçu : Pause")
+    expect(switcher.locator(".sw-error")).to_have_text("scene 'Lyon' not found in OBS")
+    # No OBS is attached to this server: the request is forwarded and its refusal shown.
+    switcher.locator('[data-sw="manual"]').click()
+    expect(page.locator(".toast.error")).to_contain_text("no video switcher")

@@ -49,6 +49,11 @@ export function longDate(instant, timeZone) {
   );
 }
 
+/** "mardi 7 juillet" in the zone. */
+export function weekdayDate(instant, timeZone) {
+  return formatter(timeZone, { weekday: "long", day: "numeric", month: "long" }).format(instant);
+}
+
 /** "7 juil." in the zone. */
 export function shortDate(instant, timeZone) {
   return formatter(timeZone, { day: "numeric", month: "short" }).format(instant);

@@ -11,7 +11,7 @@
 
 import { applyI18n, t } from "./i18n.js";
 import { connect } from "./client.js";
-import { el, hhmm, ms, personLine, replaceChildren, setText } from "./format.js";
+import { el, hhmm, ms, personLine, replaceChildren, setClass, setText } from "./format.js";
 
 applyI18n();
 
@@ -85,6 +85,10 @@ function describe(state, ch) {
       next: nextLine,
     };
   }
+  // The main channel while the parcours run: the list of where each one is live.
+  if (now.parallel?.length && !site_of(ch)) {
+    return { key: `parallel|${now.id}`, mode: "parallel", tag: "", title: now.title, next: nextLine };
+  }
   // On air.
   const site = ch.site;
   const people = item?.people?.length ? item.people : (now.people ?? []);
@@ -100,6 +104,10 @@ function describe(state, ch) {
 }
 
 const SHORT = 60;
+
+function site_of(ch) {
+  return ch.site ?? null;
+}
 
 /** Kicker, title and description: the item inside its segment, or the segment in its channel. */
 function titles(ch, now, item) {
@@ -140,6 +148,7 @@ function fill(view) {
   setText($("l3-title"), view.title ?? "");
   const people = peopleNodes(view.people);
   replaceChildren($("l3-people"), people.length ? people : view.description ?? "");
+  setClass($("l3-people"), "description", people.length === 0);
   const next = showNext ? view.next : null;
   $("l3-next").hidden = !next;
   if (next) {
@@ -163,12 +172,22 @@ const IN = [
   { opacity: 1, transform: "translateX(0)", clipPath: "inset(0 0 0 0)" },
 ];
 
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+/**
+ * Play a transition. It never holds the banner back: if the page does not render (a hidden
+ * OBS source may not run animations), a timer ends it and the new content shows anyway.
+ */
 async function animate(node, frames, duration) {
-  try {
-    await node.animate(frames, { duration, easing: "cubic-bezier(.2,.7,.2,1)", fill: "none" }).finished;
-  } catch {
-    // an animation cancelled by the next one: fine
-  }
+  if (reducedMotion) return;
+  const animation = node.animate(frames, { duration, easing: "cubic-bezier(.2,.7,.2,1)", fill: "none" });
+  let timer;
+  const deadline = new Promise((resolve) => {
+    timer = setTimeout(resolve, duration + 250);
+  });
+  await Promise.race([animation.finished.catch(() => {}), deadline]);
+  clearTimeout(timer);
+  animation.cancel();
 }
 
 async function show(view) {
@@ -207,14 +226,17 @@ function drawParallel(state, ch) {
   const list = ch.status === "on_air" ? (ch.parallel ?? []) : [];
   const isBreak = ch.now && (ch.now.kind === "break" || ch.now.item?.kind === "break");
   const live = list.filter((p) => p.now);
-  $("parallel").hidden = ch.slate !== null && ch.slate !== undefined ? true : live.length === 0 || isBreak;
+  $("parallel").hidden = Boolean(ch.slate) || live.length === 0 || isBreak;
+  setText($("parallel-kicker"), [t("live"), ch.now?.subtitle].filter(Boolean).join(" · "));
+  setText($("parallel-title"), ch.now?.title ?? "");
   replaceChildren(
     $("parallel-list"),
     list.map((p, i) => {
-      const where = p.site ? t("live_from", { city: p.site.city }) : p.now ? t("live") : t("break");
+      const onBreak = !p.now || p.now.kind === "break";
+      const where = p.site && !onBreak ? t("live_from", { city: p.site.city }) : t("break");
       return el(
         "li",
-        { dataset: { channel: p.channel } },
+        { className: onBreak ? "off" : "", dataset: { channel: p.channel } },
         el("span", { className: "parallel-num", text: String(i + 1) }),
         el("span", { className: "parallel-where", text: where }),
         el("span", { className: "parallel-what", text: p.now?.title ?? p.title }),
@@ -235,8 +257,7 @@ function drawSlate(state, ch) {
   if (!slate) return;
   setText($("slate-text"), slate.text);
   setText($("slate-event"), state.event?.title ?? "");
-  const site = ch.site;
-  setText($("slate-foot"), site ? site.name : "");
+  setText($("slate-foot"), ch.title ?? "");
 }
 
 function draw(state) {

@@ -5,7 +5,18 @@
 
 import { applyI18n, lang, otherLangUrl, t } from "./i18n.js";
 import { clockBadge, connect, connectionIndicator } from "./client.js";
-import { dayKey, el, hhmm, longDate, ms, replaceChildren, setText, shortDate, utcOffset } from "./format.js";
+import {
+  dayKey,
+  el,
+  hhmm,
+  longDate,
+  ms,
+  replaceChildren,
+  setText,
+  shortDate,
+  utcOffset,
+  weekdayDate,
+} from "./format.js";
 
 applyI18n();
 
@@ -198,8 +209,8 @@ function drawHeader() {
       a && b
         ? t("zone_span", {
             zone: zoneLabel(zone, { short: true }),
-            start: `${a.date ? `${longDate(start, zone)} ` : ""}${a.time}`,
-            end: `${b.date ? `${longDate(end, zone)} ` : ""}${b.time}`,
+            start: a.date || b.date ? `${weekdayDate(start, zone)} ${a.time}` : a.time,
+            end: a.date || b.date ? `${weekdayDate(end, zone)} ${b.time}` : b.time,
           })
         : "",
     );

@@ -297,13 +297,22 @@ async function switcherAction(channel, action) {
     return;
   }
   const id = link.nextId++;
-  if (!link.send({ type: "switcher", id, channel, action })) toast(t("no_link"), true);
-  else toast(t("sent"));
+  if (!link.send({ type: "switcher", id, channel, action })) {
+    toast(t("no_link"), true);
+    return;
+  }
+  switcherRequests.set(id, `${t("switcher")} — ${shortTitle({ title: channelTitle(channel) })}`);
 }
+
+const switcherRequests = new Map(); // request id -> what it was, for its result
 
 link.on("result", (r) => {
   // Results of switcher requests (commands are awaited in act()).
-  if (!r.ok && !link.pending.has(r.id) && r.error) toast(t("failed", { error: r.error }), true);
+  const what = switcherRequests.get(r.id);
+  if (what === undefined) return;
+  switcherRequests.delete(r.id);
+  if (r.ok) toast(t("done", { what }));
+  else toast(t("failed", { error: r.error ?? "?" }), true);
 });
 
 /** The actions of one channel, by name: shared by the buttons and the keyboard. */

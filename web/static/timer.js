@@ -119,9 +119,11 @@ function frame() {
     if (item && item.title !== seg.title) {
       const itemEnd = ms(item.ends_at);
       const itemLeft = itemEnd !== null ? (itemEnd - now) / 1000 : null;
-      sub = item.title + (itemLeft !== null && itemLeft > 0 ? ` · ${clockDuration(Math.ceil(itemLeft))}` : "");
-      const who = peopleLine(item.people, { max: 3 });
-      if (who) sub += ` · ${who}`;
+      const names = (item.people ?? []).filter((p) => !item.title.includes(p.name));
+      const who = peopleLine(names, { max: 3 });
+      sub = [item.title, who, itemLeft !== null && itemLeft > 0 ? t("item_left", { left: clockDuration(Math.ceil(itemLeft)) }) : ""]
+        .filter(Boolean)
+        .join(" · ");
     } else {
       sub = peopleLine(seg.people, { max: 4 });
     }
@@ -144,7 +146,7 @@ function frame() {
   setData(root, "phase", phase);
   setText($("t-label"), label);
   setText($("t-count"), count);
-  setClass($("t-count"), "long", count.length > 6);
+  setClass($("t-count"), "long", count.length > 5);
   setText($("t-title"), title);
   setText($("t-sub"), sub);
   const width = `${Math.max(0, Math.min(1, progress)) * 100}%`;

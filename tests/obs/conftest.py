@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # obs_harness, rehearsal
 sys.path.insert(0, str(Path(__file__).parents[2]))  # tests.support.server
 
-from obs_harness import ObsProcess, Xvfb, missing_binaries  # noqa: E402
+from obs_harness import ObsFactory, ObsProcess, Xvfb, missing_binaries  # noqa: E402
 
 #: Scenes the session OBS starts with (client tests); switcher tests add theirs.
 BASE_SCENES = ("Idle", "Alpha", "Beta")
@@ -50,9 +50,6 @@ def obs(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObsPro
         yield instance
     finally:
         instance.stop()
-
-
-ObsFactory = Callable[..., ObsProcess]
 
 
 @pytest.fixture

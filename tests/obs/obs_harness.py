@@ -32,6 +32,7 @@ from typing import TypeVar
 from control_room.obs import ObsClient, ObsError, ObsUnavailable
 
 __all__ = [
+    "ObsFactory",
     "ObsProcess",
     "Xvfb",
     "eventually",
@@ -42,6 +43,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+ObsFactory = Callable[..., "ObsProcess"]
+"""The ``obs_factory`` fixture: ``obs_factory(studio_mode=False) -> ObsProcess`` (not started)."""
 
 OBS_START_TIMEOUT = float(os.environ.get("CONTROL_ROOM_OBS_START_TIMEOUT", "90"))
 

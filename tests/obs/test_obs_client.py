@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import ObsFactory
-from obs_harness import ObsProcess, eventually, free_port
+from obs_harness import ObsFactory, ObsProcess, eventually, free_port
 
 from control_room.obs import (
     ObsAuthError,

@@ -10,8 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ObsFactory
-from obs_harness import ObsProcess, eventually, program_scene, until
+from obs_harness import ObsFactory, ObsProcess, eventually, program_scene, until
 
 from control_room.clock import rehearsal_clock
 from control_room.commands import Command, Slate

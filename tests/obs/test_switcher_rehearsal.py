@@ -23,8 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ObsFactory
-from obs_harness import ObsProcess, Xvfb
+from obs_harness import ObsFactory, ObsProcess, Xvfb
 from rehearsal import ProgramWatch, Regie, cue_wall_time, write_switcher_config
 
 from control_room.schedule import load_schedule

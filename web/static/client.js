@@ -98,7 +98,11 @@ export class Link {
     this.channels = channels;
     this.token = token;
     this.lang = lang;
-    this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`;
+    // The initial subscription rides on the URL, so the first snapshot is already the right
+    // one; the hello (with the token, never put in a URL) confirms it.
+    const query = new URLSearchParams({ role });
+    if (channels) query.set("channels", channels.join(","));
+    this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}?${query}`;
     this.clock = new ServerClock();
     this.status = "connecting"; // connecting | open | closed
     this.ws = null;

@@ -416,6 +416,7 @@ function button(action, label, className = "", extra = {}) {
     type: "button",
     dataset: { action, ...extra },
     text: label,
+    title: label,
   });
 }
 

@@ -785,26 +785,37 @@ class Switcher:
     async def _run(self) -> None:
         delay = self._backoff[0]
         while not self._closing:
-            client = await self._connect()
-            if client is None:
-                self._record_unreachable()
-            else:
-                began = time.monotonic()
-                reason: ObsError | None = None
-                try:
-                    reason = await self._serve(client)
-                except _Reconnect:
-                    pass  # already reported
-                finally:
-                    if reason is not None and not self._closing:
-                        self._error(str(reason), connected=False)
-                    else:
-                        self._set_status(connected=False)
-                    await client.close()
-                if time.monotonic() - began >= STABLE_CONNECTION:
-                    delay = self._backoff[0]
-            await self._sleep_backoff(delay * random.uniform(0.75, 1.25))
-            delay = min(delay * 2, self._backoff[1])
+            try:
+                delay = await self._cycle(delay)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug must not stop the switcher for the day
+                logger.exception("switcher %s: unexpected error", self.channel)
+                self._error(f"internal error: {exc!r}", connected=False)
+                await self._sleep_backoff(self._backoff[1])
+
+    async def _cycle(self, delay: float) -> float:
+        """One connection (attempt), then the backoff wait; returns the next delay."""
+        client = await self._connect()
+        if client is None:
+            self._record_unreachable()
+        else:
+            began = time.monotonic()
+            reason: ObsError | None = None
+            try:
+                reason = await self._serve(client)
+            except _Reconnect:
+                pass  # already reported
+            finally:
+                if reason is not None and not self._closing:
+                    self._error(str(reason), connected=False)
+                else:
+                    self._set_status(connected=False)
+                await client.close()
+            if time.monotonic() - began >= STABLE_CONNECTION:
+                delay = self._backoff[0]
+        await self._sleep_backoff(delay * random.uniform(0.75, 1.25))
+        return min(delay * 2, self._backoff[1])
 
     async def _sleep_backoff(self, seconds: float) -> None:
         self._kick.clear()
@@ -833,6 +844,9 @@ class Switcher:
             self._error(str(exc))
             await client.close()
             return None
+        except BaseException:
+            await client.close()
+            raise
         self._pushed_program = self._pushed_preview = None
         self._unreachable_recorded = None
         self._missing_scene = None

@@ -148,7 +148,10 @@ async def test_switcher_follows_every_change_and_reports_obs_program(
             )
         )
         await program_is(day_obs, expected)
-        await until(lambda: recorder.attempts[-1].scene == expected, what="recorded")
+        await until(
+            lambda: bool(recorder.attempts) and recorder.attempts[-1].scene == expected,
+            what="recorded",
+        )
         await until(lambda: switcher.status.program_scene == expected, what="status.program_scene")
     assert [a.scene for a in recorder.attempts if a.result == "ok"] == [
         "Attente", "Morlaix", "Slate", "Pause", "Morlaix"
@@ -321,7 +324,10 @@ async def test_killed_obs_comes_back_on_the_scene_of_now(
     await instance.astart()  # a fresh OBS: only its default scene "Scene"...
     await instance.setup_scenes(DAY_SCENES)  # ...until the operator's collection is back
     await program_is(instance, "Slate")
-    await until(lambda: recorder.attempts[-1].result == "ok", what="recorded")
+    await until(
+        lambda: (recorder.attempts[-1].scene, recorder.attempts[-1].result) == ("Slate", "ok"),
+        what="recorded",
+    )
     unreachable = [a for a in recorder.attempts if a.result == "unreachable"]
     assert [a.scene for a in unreachable] == ["Slate"]
     assert recorder.attempts[-1].scene == "Slate" and recorder.attempts[-1].result == "ok"

@@ -79,9 +79,15 @@ function refInstant() {
 
 // ------------------------------------------------------------------ zone selector
 
+let zoneSelectFor = null;
+
 function buildZoneSelect() {
   const select = $("p-tz-select");
   const at = refInstant();
+  // Rebuilt only when what it shows changes: a live update must not close an open list.
+  const key = `${zone}|${at}`;
+  if (zoneSelectFor === key) return;
+  zoneSelectFor = key;
   const options = [];
   const listed = ZONES.map((z) => z.zone);
   if (!listed.includes(browserZone)) {

@@ -506,10 +506,14 @@ function buildCard(ch, index) {
       return;
     }
     if (target.dataset.sw) {
+      target.blur();
       switcherAction(ch.id, target.dataset.sw);
       return;
     }
     select(ch.id);
+    // Give the focus back to the page: a later Space is the take shortcut (which asks first),
+    // never a second press of the button that happens to have the focus.
+    if (target instanceof HTMLElement) target.blur();
     const a = target.dataset.action;
     if (a === "extend") actions.extend(current, Number(target.dataset.minutes));
     else if (a === "message") actions.message(current, target.dataset.audience);

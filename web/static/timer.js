@@ -31,11 +31,14 @@ function currentMessage() {
   return channel?.messages?.moderators ?? null;
 }
 
+/** A message's identity: its id (the journal seq) and when it went up. */
+const messageKey = (msg) => `${msg.id}@${msg.at}`;
+
 $("t-ack").addEventListener("click", () => {
   const msg = currentMessage();
   if (!msg) return;
   if (link.ack(channelId, msg.id, moderatorName)) {
-    acked.add(msg.id);
+    acked.add(messageKey(msg));
     sessionStorage.setItem(ackKey, JSON.stringify([...acked].slice(-50)));
     drawMessage();
   }
@@ -48,7 +51,7 @@ function drawMessage() {
   setClass(root, "has-message", Boolean(msg));
   if (!msg) return;
   setText($("t-message-text"), msg.text);
-  const done = acked.has(msg.id);
+  const done = acked.has(messageKey(msg));
   const button = $("t-ack");
   button.disabled = done;
   setText(button, done ? t("acked") : t("ack"));

@@ -37,7 +37,7 @@ HOSTILE_DAY = Path(__file__).resolve().parent / "hostile-day.yaml"
 WS_DOWN = re.compile(r"WebSocket connection to .* failed|ERR_CONNECTION_REFUSED")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")

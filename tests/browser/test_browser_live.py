@@ -128,9 +128,16 @@ def test_regie_keyboard_shortcuts_ask_before_changing_what_is_on_air(
     )
     # Hold needs no confirmation: it changes nothing on air by itself.
     regie.keyboard.press("h")
-    expect(regie.locator('article.card[data-channel="parcours-2"] .badge.hold')).to_be_visible(
-        timeout=SECOND
-    )
+    card = regie.locator('article.card[data-channel="parcours-2"]')
+    expect(card.locator(".badge.hold")).to_be_visible(timeout=SECOND)
+    # After a click on a button, Space is still the (confirmed) take, never a second click.
+    card.locator('[data-action="hold"]').click()  # release
+    expect(card.locator(".badge.hold")).to_be_hidden(timeout=SECOND)
+    regie.keyboard.press(" ")
+    expect(dialog).to_be_visible()
+    regie.keyboard.press("Escape")
+    state = day.get_json("/api/state?channels=parcours-2")["channels"][0]
+    assert state["now"]["id"] == "parcours-2-coupure" and not state["held"]
 
 
 # --------------------------------------------------------------------------- clocks

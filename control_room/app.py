@@ -174,6 +174,9 @@ def create_app(
             return JSONResponse({"ok": False, "error": str(exc)}, status_code=400)
         except CommandRejected as exc:
             return JSONResponse({"ok": False, "error": str(exc)}, status_code=409)
+        except Exception as exc:  # the journal could not be written: nothing applied
+            logger.exception("command failed")
+            return JSONResponse({"ok": False, "error": f"not applied: {exc}"}, status_code=500)
         return JSONResponse(
             {"ok": True, "seq": record.seq, "state_seq": live.seq, "state": live.document}
         )
@@ -261,7 +264,18 @@ def create_app(
             except ProtocolError as exc:
                 client.enqueue(encode(error_message(exc.error, ref=exc.ref)))
                 continue
-            await _handle(client, parsed, received)
+            try:
+                await _handle(client, parsed, received)
+            except Exception as exc:  # a bug or a failing disk must not cut the link
+                logger.exception("handling %s from %s failed", parsed.type, client)
+                client.enqueue(
+                    encode(
+                        error_message(
+                            f"internal error: {type(exc).__name__}",
+                            ref=getattr(parsed, "id", None),
+                        )
+                    )
+                )
 
     async def _handle(
         client: Client,
@@ -313,6 +327,11 @@ def create_app(
                     record = await live.submit(message.command, who=client.name or "regie")
                 except (CommandInvalid, CommandRejected) as exc:
                     client.enqueue(encode(result_message(ref, ok=False, error=str(exc))))
+                except Exception as exc:  # the journal could not be written: nothing applied
+                    logger.exception("command failed")
+                    client.enqueue(
+                        encode(result_message(ref, ok=False, error=f"not applied: {exc}"))
+                    )
                 else:
                     client.enqueue(encode(result_message(ref, ok=True, seq=record.seq)))
             case Ack(channel=channel, message_id=message_id, name=name):

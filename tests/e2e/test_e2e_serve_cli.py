@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import LONG_DAY
 
-from tests.support.server import REPO, ServerFailed, run_server, start_server
+from tests.support.server import REPO, RunningServer, ServerFailed, run_server, start_server
 
 BROKEN = REPO / "schedules" / "examples" / "broken.yaml"
 
@@ -118,3 +118,22 @@ def test_journal_prints_the_audit_log_as_a_table_and_as_csv(tmp_path: Path) -> N
     assert rows[1][1].startswith("2026-07-07T10:30")
     missing = control_room("journal", "--data-dir", str(tmp_path / "nothing"))
     assert missing.returncode == 1 and "no control-room journal" in missing.stderr
+
+
+def test_api_state_is_the_cli_state_document(long_day_server: RunningServer) -> None:
+    import json
+
+    s = long_day_server
+    cli = control_room("state", str(LONG_DAY), "--at", "2026-07-07T12:30", "--json")
+    assert cli.returncode == 0, cli.stderr
+    served = s.get_json("/api/state?at=2026-07-07T12:30")
+    expected = json.loads(cli.stdout)
+    assert served["channels"] == expected["channels"] and served["at"] == expected["at"]
+    assert served["seq"] is None and served["clock"]["rehearsal"] is True
+    live = s.get_json("/api/state?channels=lille")
+    assert [c["id"] for c in live["channels"]] == ["lille"] and live["seq"] >= 1
+    assert s.request("GET", "/api/state?at=noon")[0] == 400
+    schedule = s.get_json("/api/schedule")
+    assert [c["id"] for c in schedule["channels"]] == ["main", "lille"]
+    version = s.get_json("/-/version")
+    assert version["protocol"] == 1 and version["event"]["title"] == "Journée longue"

@@ -338,3 +338,26 @@ async def test_switcher_check_reports_the_scenes_obs_lacks(
     assert result.returncode == 0, result.stdout + result.stderr
     result = await asyncio.to_thread(run_check, config, {"PW1": "wrong"})
     assert result.returncode == 1 and "rejected the password" in result.stdout
+
+
+async def test_main_channel_goes_from_paris_to_lille_and_back_on_cue(
+    obs: ObsProcess,
+    tmp_path: Path,
+    servers: list[RunningServer],
+    watches: list[ProgramWatch],
+) -> None:
+    await obs.setup_scenes(DAY_SCENES, program="Idle")
+    watch = await ProgramWatch(obs).connect()
+    watches.append(watch)
+    # 17:40 at 120x: the 18:00 cue comes 10 s (wall) after the start, 18:10 5 s later.
+    server = await serve(tmp_path, {"main": obs}, at_="17:40", speed=120)
+    servers.append(server)
+    clock = (await asyncio.to_thread(server.get_json, "/-/health"))["clock"]
+    first = await watch.wait_for("Attente")  # the 17:45-18:00 gap
+    latencies = []
+    for cue, scene in [("18:00", "Lille"), ("18:10", "Paris - Maison 3Zéro")]:
+        wall = cue_wall_time(clock, at(cue))
+        assert first < wall, "the switcher was not connected before the cue"
+        switched = await watch.wait_for(scene, after=wall - 0.005)
+        latencies.append((switched - wall) * 1000)
+    report("main 18:00 Lille, 18:10 back to Paris", latencies)

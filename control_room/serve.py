@@ -361,9 +361,8 @@ def serve_main(args: argparse.Namespace) -> int:
     base = f"http://{_url_host(args.host)}:{port}"
     ev = schedule.event
     print(f"control-room {__version__} — «{ev.title}», {ev.date} ({ev.timezone.key})", file=out)
-    print(
-        f"clock: {clock_note}; show time now {live.clock.now().astimezone(ev.timezone)}", file=out
-    )
+    now = live.clock.now().astimezone(ev.timezone).isoformat(timespec="seconds")
+    print(f"clock: {clock_note}; show time now {now}", file=out)
     print(f"data: {data_dir} ({len(live.entries)} journal entries replayed)", file=out)
     print(f"operator token from {token_source}", file=out)
     print(f"serving on {base}", file=out)

@@ -263,3 +263,12 @@ def test_the_regie_shows_each_switcher_and_forwards_its_buttons(
     # No OBS is attached to this server: the request is forwarded and its refusal shown.
     switcher.locator('[data-sw="manual"]').click()
     expect(page.locator(".toast.error")).to_contain_text("no video switcher")
+
+
+def test_an_unknown_channel_says_so_instead_of_showing_nothing(day: RunningServer, screens) -> None:
+    overlay = screens.open(f"{day.base_url}/overlay/parcours-9?preview=1")
+    expect(overlay.page.locator(".unknown")).to_have_text("Canal inconnu : parcours-9")
+    timer = screens.open(f"{day.base_url}/timer/parcours-9")
+    expect(timer.page.locator("#t-channel")).to_have_text("Canal inconnu : parcours-9")
+    status, _ = day.request("GET", "/overlay/%3Cscript%3E")
+    assert status == 404

@@ -4,6 +4,9 @@ SCHEDULE ?= schedules/rnct-2026-07-07.yaml
 AT ?= 2026-07-07T09:55:00+02:00
 SPEED ?= 1
 PORT ?= 8000
+# A fresh journal for each rehearsal started with `make serve`; to resume one after a crash,
+# run `control-room serve` again with the same --data-dir, --at and --speed.
+DATA_DIR ?= data/rehearsal-$(shell date +%Y%m%dT%H%M%S)
 
 .PHONY: serve test install install-test system-deps lint bench
 
@@ -26,7 +29,7 @@ system-deps:
 
 # Main job: serve the shipped day as a rehearsal starting a few minutes before 10:00.
 serve: install
-	control-room serve $(SCHEDULE) --at $(AT) --speed $(SPEED) --port $(PORT)
+	control-room serve $(SCHEDULE) --at $(AT) --speed $(SPEED) --port $(PORT) --data-dir $(DATA_DIR)
 
 # The whole test suite (unit, property-based, end-to-end, real Chromium, real OBS).
 test: system-deps install-test

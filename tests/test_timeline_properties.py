@@ -39,7 +39,7 @@ SITES = {s: Site(s, s.title(), s.title(), scene=s) for s in ("paris", "lille", "
 MIN = dt.timedelta(minutes=1)
 
 PROFILE = settings(
-    max_examples=150,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

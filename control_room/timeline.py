@@ -477,11 +477,21 @@ def check(
     _apply(runs, schedule, JournalEntry(seq, t, command), t)
 
 
-def _items_of(run: _Run) -> list[tuple[Item, dt.datetime, dt.datetime]]:
+def _items_of(run: _Run) -> list[tuple[Item, dt.datetime, dt.datetime, bool]]:
+    """The items of the segment on air with their expected window, shifted with the
+    segment's actual start. An item that closes its segment (it ends at the segment's
+    planned end) stretches to the segment's expected end, and runs on while it is held:
+    it is the one flag ``True``. Other items keep their planned length."""
     assert run.pos is not None and run.start is not None
     seg = run.segs[run.pos]
     offset = run.start - seg.start
-    out = [(it, it.start + offset, it.end + offset) for it in seg.items]
+    end = run.end_instant(ignore_hold=True)
+    assert end is not None
+    out = []
+    for it in seg.items:
+        closing = it.end == seg.end
+        window_end = max(it.end + offset, end) if closing else it.end + offset
+        out.append((it, it.start + offset, window_end, closing))
     return out
 
 
@@ -496,12 +506,8 @@ def _channel_state(schedule: Schedule, run: _Run, t: dt.datetime) -> ChannelStat
         end = run.end_instant(ignore_hold=True)
         assert end is not None
         item: tuple[Item, dt.datetime, dt.datetime] | None = None
-        items = _items_of(run)
-        for i, (it, s, e) in enumerate(items):
-            last = i == len(items) - 1
-            if last:
-                e = max(e, end)  # the last item runs until its segment ends
-            if s <= t and (t < e or (last and run.held)):
+        for it, s, e, closing in _items_of(run):
+            if s <= t and (t < e or (closing and run.held)):
                 item = (it, s, e)
         site = seg.site
         if item is not None:
@@ -580,15 +586,10 @@ def next_change_after(
         if when is not None:
             candidates.append(when)
         if run.pos is not None:
-            items = _items_of(run)
-            end = run.end_instant(ignore_hold=True)
-            assert end is not None
-            for i, (_, s, e) in enumerate(items):
+            for _, s, e, closing in _items_of(run):
                 candidates.append(s)
-                if i < len(items) - 1:
+                if not (closing and run.held):
                     candidates.append(e)
-                elif not run.held:
-                    candidates.append(max(e, end))
     later = [c for c in candidates if c > t]
     return min(later) if later else None
 

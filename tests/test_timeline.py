@@ -55,7 +55,15 @@ channels:
           - {id: b1, title: Intro, start: "10:30", end: "10:40"}
           - {id: b2, title: Debate, end: "11:30", site: lille}
       - {id: x, end: "11:40", title: X, kind: talk, site: paris}
-      - {id: c, start: "11:45", end: "13:00", hard: true, title: C, kind: workshop, site: morlaix}
+      - id: c
+        start: "11:45"
+        end: "13:00"
+        hard: true
+        title: C
+        kind: workshop
+        site: morlaix
+        items:
+          - {id: c1, title: Pitch, start: "12:00", end: "12:15"}
       - {id: d, end: "14:00", title: Lunch, kind: break}
       - {id: e, end: "15:00", title: E, kind: talk, site: lille}
   - id: side
@@ -152,6 +160,23 @@ def test_the_current_item_and_its_site_are_on_air(day: Schedule) -> None:
     cs = show.ch("10:45")
     assert cs.now is not None and cs.now.item is not None
     assert cs.now.item.id == "b2" and cs.site == "lille"
+
+
+def test_an_item_that_does_not_close_its_segment_keeps_its_length(day: Schedule) -> None:
+    show = Show(day)
+    assert show.ch("11:50").now.item is None  # type: ignore[union-attr]
+    assert show.ch("12:05").now.item.id == "c1"  # type: ignore[union-attr]
+    assert show.ch("12:20").now.item is None  # type: ignore[union-attr]
+    assert hm(next_change_after(day, [], at("12:05"))) == "12:15"
+    show.do("12:10", Hold(channel="main"))
+    assert hm(next_change_after(day, show.journal, at("12:10"))) == "12:15"
+
+
+def test_the_closing_item_runs_on_while_its_segment_is_held(day: Schedule) -> None:
+    show = Show(day).do("11:00", Hold(channel="main"))
+    cs = show.ch("11:35")
+    assert cs.now is not None and cs.now.item is not None and cs.now.item.id == "b2"
+    assert cs.site == "lille"
 
 
 def test_a_break_has_no_site(day: Schedule) -> None:

@@ -56,9 +56,10 @@ def channels(draw: st.DrawFn, cid: str) -> Channel:
         items: tuple[Item, ...] = ()
         if draw(st.booleans()) and length >= 10 * MIN:
             half = (length // MIN // 2) * MIN
+            short = draw(st.sampled_from([0, 0, 1])) * MIN  # 1: does not close its segment
             items = (
                 Item(f"{cid}-{i}-1", "first", t, t + half),
-                Item(f"{cid}-{i}-2", "second", t + half, t + length, site="lyon"),
+                Item(f"{cid}-{i}-2", "second", t + half, t + length - short, site="lyon"),
             )
         kind = draw(st.sampled_from([Kind.TALK, Kind.BREAK, Kind.WORKSHOP]))
         segs.append(

@@ -664,6 +664,25 @@ def _times(
     return start, end
 
 
+def _entry(
+    c: _Collector,
+    path: list[str | int],
+    raw: _RawSegment | _RawItem,
+    what: str,
+    prev_end: dt.datetime | None,
+    ev: Event,
+    sites: Mapping[str, Site],
+    ids: dict[str, str],
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """Checks shared by segments and items: unique id, known site, valid times."""
+    if raw.id in ids:
+        c.add([*path, "id"], f"duplicate id {raw.id!r} (already a {ids[raw.id]})")
+    ids[raw.id] = what
+    if raw.site is not None and raw.site not in sites:
+        c.add([*path, "site"], f"unknown site {raw.site!r}")
+    return _times(c, path, raw, prev_end, ev)
+
+
 def _hhmm(instant: dt.datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%H:%M:%S").removesuffix(":00")
 
@@ -699,12 +718,7 @@ def _build_channels(
             if raw is None:
                 prev_end = None
                 continue
-            if raw.id in ids:
-                c.add([*spath, "id"], f"duplicate id {raw.id!r} (already a {ids[raw.id]})")
-            ids[raw.id] = "segment"
-            if raw.site is not None and raw.site not in sites:
-                c.add([*spath, "site"], f"unknown site {raw.site!r}")
-            times = _times(c, spath, raw, prev_end, ev)
+            times = _entry(c, spath, raw, "segment", prev_end, ev, sites, ids)
             if times is None:
                 prev_end = None
                 continue
@@ -788,12 +802,7 @@ def _build_items(
         if raw is None:
             prev_end = None
             continue
-        if raw.id in ids:
-            c.add([*ipath, "id"], f"duplicate id {raw.id!r} (already a {ids[raw.id]})")
-        ids[raw.id] = "item"
-        if raw.site is not None and raw.site not in sites:
-            c.add([*ipath, "site"], f"unknown site {raw.site!r}")
-        times = _times(c, ipath, raw, prev_end, ev)
+        times = _entry(c, ipath, raw, "item", prev_end, ev, sites, ids)
         if times is None:
             prev_end = None
             continue

@@ -213,18 +213,34 @@ class _Run:
                 end = cut
         return max(end, self.min_end)
 
-    def gap_start(self, *, ignore_hold: bool = False) -> dt.datetime | None:
-        """When the next segment will start by itself, while nothing is on air."""
-        if (self.held and not ignore_hold) or self.gate >= len(self.segs):
+    def gap_target(self) -> tuple[int, dt.datetime] | None:
+        """While nothing is on air: which segment starts next by itself, and when.
+
+        The gate segment starts at its (delayed) start; but a later hard segment whose
+        planned start comes first starts then, and the segments before it are skipped.
+        """
+        if self.held or self.gate >= len(self.segs):
             return None
+        floor = self.floor
+
+        def bounded(instant: dt.datetime) -> dt.datetime:
+            return max(instant, floor) if floor is not None else instant
+
         seg = self.segs[self.gate]
-        start = seg.start if seg.hard else seg.start + self.shift[self.gate]
-        if self.floor is not None:
-            start = max(start, self.floor)
-        return start
+        start = bounded(seg.start if seg.hard else seg.start + self.shift[self.gate])
+        for h in range(self.gate + 1, len(self.segs)):
+            if self.segs[h].hard:
+                hard_start = bounded(self.segs[h].start)
+                if hard_start < start:
+                    return h, hard_start
+                break
+        return self.pick(self.gate, start), start
 
     def next_transition(self) -> dt.datetime | None:
-        return self.end_instant() if self.pos is not None else self.gap_start()
+        if self.pos is not None:
+            return self.end_instant()
+        target = self.gap_target()
+        return target[1] if target is not None else None
 
     def pick(self, k: int, at: dt.datetime) -> int:
         """Segment k, or the last later hard segment whose planned start has passed."""
@@ -244,7 +260,9 @@ class _Run:
             self.leave(at)
             self.after(k, at)
         else:
-            self.enter(self.pick(self.gate, at), at)
+            target = self.gap_target()
+            assert target is not None
+            self.enter(target[0], at)
 
     def leave(self, at: dt.datetime) -> None:
         assert self.pos is not None and self.start is not None and self.end is not None
@@ -302,10 +320,10 @@ class _Run:
             sim.held = False
         for _ in range(2 * len(self.segs) + 2):
             if sim.pos is None:
-                when = sim.gap_start()
-                if when is None:
+                target = sim.gap_target()
+                if target is None:
                     break
-                sim.enter(sim.pick(sim.gate, when), when)
+                sim.enter(*target)
             assert sim.pos is not None and sim.start is not None
             end = sim.end_instant()
             assert end is not None

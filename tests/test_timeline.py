@@ -286,6 +286,19 @@ def test_delay_moves_soft_segments_up_to_the_next_hard_start(day: Schedule) -> N
     assert now_of(show.ch("11:45")) == ("c", "11:45", "13:00")  # hard start does not move
 
 
+def test_a_hard_start_comes_first_when_a_delay_pushes_soft_segments_past_it(
+    day: Schedule,
+) -> None:
+    show = Show(day).do("10:10", Delay(channel="main", minutes=90))
+    cs = show.ch("10:31")
+    assert cs.status == "gap"
+    assert next_of(cs) == ("c", "11:45", "13:00")  # b (12:00) and x come after c: skipped
+    cs = show.ch("11:45")
+    assert now_of(cs) == ("c", "11:45", "13:00")
+    rows = {row.segment.id: row.status for row in cs.rundown}
+    assert rows["b"] == "skipped" and rows["x"] == "skipped"
+
+
 def test_delay_is_refused_when_the_next_segment_is_hard(day: Schedule) -> None:
     with pytest.raises(CommandRejected, match="hard start at 11:45"):
         Show(day).do("11:42", Delay(channel="main", minutes=5))

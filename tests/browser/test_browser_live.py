@@ -266,3 +266,23 @@ def test_a_page_reconnects_and_resynchronises_after_the_server_restarts(
         expect(regie.page.locator("#r-journal-list li")).to_have_count(1, timeout=SECOND)
     finally:
         server.stop()
+
+
+def test_the_regie_take_names_the_segment_it_shows_as_next(day: RunningServer, screens) -> None:
+    """A take that crosses the automatic cue must not skip two segments: the page names
+    the segment it shows as next, and the engine refuses it if that one is already on air."""
+    regie = screens.open(f"{day.base_url}/regie?token={day.token}").page
+    card = regie.locator('article.card[data-channel="parcours-2"]')
+    card.locator('[data-action="take"]').click()
+    expect(card).to_contain_text("Coupure", timeout=SECOND)
+    status, journal = day.request("GET", "/api/journal", token=day.token)
+    assert status == 200, journal
+    assert journal["entries"][-1]["command"] == {
+        "type": "take",
+        "channel": "parcours-2",
+        "segment": "parcours-2-coupure",
+    }
+    status, body = day.command(
+        {"type": "take", "channel": "parcours-2", "segment": "parcours-2-coupure"}
+    )
+    assert status == 409 and "already on air" in str(body), (status, body)

@@ -324,7 +324,11 @@ const actions = {
         ? t("confirm_take", { channel: shortTitle(ch), title: next.title })
         : t("confirm_take_end", { channel: shortTitle(ch) })
       : null;
-    return act({ type: "take", channel: ch.id }, { confirm });
+    // Name the segment the operator sees as next: if the automatic cue put it on air a
+    // moment before the press reached the server, the take is refused ("already on air")
+    // instead of skipping a second segment.
+    const command = next ? { type: "take", channel: ch.id, segment: next.id } : { type: "take", channel: ch.id };
+    return act(command, { confirm });
   },
   back(ch) {
     return act({ type: "back", channel: ch.id }, { confirm: t("confirm_back", { channel: shortTitle(ch) }) });

@@ -287,7 +287,10 @@ class _Run:
 
     def enter(self, k: int, at: dt.datetime) -> None:
         seg = self.segs[k]
-        self.pos, self.start, self.end, self.min_end = k, at, at + seg.duration, at
+        # A late segment keeps its duration, except a block that only points at parallel
+        # channels: those run on their own clocks, so it keeps its planned end.
+        end = max(seg.end, at) if seg.parallel else at + seg.duration
+        self.pos, self.start, self.end, self.min_end = k, at, end, at
         self.cuttable = True
         self.held = False
         self.gate, self.floor = k + 1, None
@@ -502,7 +505,9 @@ def _items_of(run: _Run) -> list[tuple[Item, dt.datetime, dt.datetime, bool]]:
     it is the one flag ``True``. Other items keep their planned length."""
     assert run.pos is not None and run.start is not None
     seg = run.segs[run.pos]
-    offset = run.start - seg.start
+    # Items move with their segment's actual start; a parallel block's items (the tracks'
+    # lunch break...) follow the clock like the tracks themselves.
+    offset = _ZERO if seg.parallel else run.start - seg.start
     end = run.end_instant(ignore_hold=True)
     assert end is not None
     out = []

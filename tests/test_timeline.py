@@ -69,6 +69,14 @@ channels:
   - id: side
     title: Side
     segments:
+      - id: block
+        start: "09:00"
+        end: "09:40"
+        title: Tracks
+        kind: parallel
+        parallel: [main]
+        items:
+          - {id: block-pause, title: Pause, start: "09:20", end: "09:30", kind: break}
       - {id: s1, start: "11:45", end: "13:00", hard: true, title: S1, kind: workshop, site: lille}
 """
 
@@ -177,6 +185,16 @@ def test_the_closing_item_runs_on_while_its_segment_is_held(day: Schedule) -> No
     cs = show.ch("11:35")
     assert cs.now is not None and cs.now.item is not None and cs.now.item.id == "b2"
     assert cs.site == "lille"
+
+
+def test_a_parallel_block_started_late_keeps_its_planned_end_and_item_times(
+    day: Schedule,
+) -> None:
+    show = Show(day).do("08:50", Hold(channel="side")).do("09:10", Release(channel="side"))
+    cs = show.ch("09:25", "side")
+    assert now_of(cs) == ("block", "09:10", "09:40")
+    assert cs.now is not None and cs.now.item is not None and cs.now.item.id == "block-pause"
+    assert show.ch("09:31", "side").now.item is None  # type: ignore[union-attr]
 
 
 def test_a_break_has_no_site(day: Schedule) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import fcntl
 import logging
 import os
 import secrets
@@ -26,7 +27,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from control_room import __version__
@@ -234,18 +235,71 @@ def resolve_token(data_dir: Path) -> tuple[str, str]:
 
 
 def _check_event(journal: Journal, schedule: Schedule) -> None:
+    """Refuse a journal written for another day or another schedule."""
     event = {
         "title": schedule.event.title,
         "date": schedule.event.date.isoformat(),
         "timezone": schedule.event.timezone.key,
+        "channels": [channel.id for channel in schedule.channels],
     }
     stored = journal.get_meta("event")
-    if stored is not None and stored.get("date") != event["date"] and len(journal) > 0:
-        raise JournalError(
-            f"{journal.path.parent}: holds the journal of another day ({stored.get('date')}, "
-            f"«{stored.get('title')}»); pass a new --data-dir for {event['date']}"
-        )
+    if stored is not None and len(journal) > 0:
+        if stored.get("date") != event["date"] or stored.get("title") != event["title"]:
+            raise JournalError(
+                f"{journal.path.parent}: holds the journal of another show ({stored.get('date')}, "
+                f"«{stored.get('title')}»); pass a new --data-dir for {event['date']}, "
+                f"«{event['title']}»"
+            )
+        _check_entries(journal, schedule)
     journal.set_meta("event", event)
+
+
+def _check_entries(journal: Journal, schedule: Schedule) -> None:
+    """Every journal command must name channels, segments and sites the schedule has
+    (the schedule may be edited during the day, but not under the journal's feet)."""
+    channels = {channel.id: {seg.id for seg in channel.segments} for channel in schedule.channels}
+    for record in journal.records():
+        command = record.command
+        channel = str(command.get("channel"))
+        problem = None
+        if command.get("channel") is not None and channel not in channels:
+            problem = f"channel {channel!r}"
+        elif command.get("type") == "take" and command.get("segment") is not None:
+            if command["segment"] not in channels.get(channel, set()):
+                problem = f"segment {command['segment']!r} on {channel}"
+        elif command.get("type") == "site_override" and command.get("site") not in schedule.sites:
+            problem = f"site {command.get('site')!r}"
+        if problem is not None:
+            raise JournalError(
+                f"{journal.path.parent}: journal entry #{record.seq} names {problem}, which "
+                f"{schedule.source} does not have; serve the schedule this journal was written "
+                "for, or pass a new --data-dir"
+            )
+
+
+def _lock_data_dir(data_dir: Path) -> IO[str]:
+    """Hold the data directory for this process: a second server on it is refused.
+
+    Raises:
+        JournalError: another server holds it.
+    """
+    path = data_dir / "serve.lock"
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise JournalError(
+            f"{data_dir}: already in use by a running control-room serve ({holder}); stop it "
+            "first (two servers must never write one journal), or pass another --data-dir"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    return handle
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -319,6 +373,12 @@ def serve_main(args: argparse.Namespace) -> int:
         print(f"control-room serve: {exc}", file=err)
         return 1
     try:
+        lock = _lock_data_dir(data_dir)
+    except (JournalError, OSError) as exc:
+        print(f"control-room serve: {exc}", file=err)
+        journal.close()
+        return 1
+    try:
         _check_event(journal, schedule)
         clock, clock_note = resolve_clock(journal, schedule, at=args.at, speed=args.speed)
         token, token_source = resolve_token(data_dir)
@@ -388,6 +448,7 @@ def serve_main(args: argparse.Namespace) -> int:
         server.run(sockets=[sock])
     finally:
         journal.close()
+        lock.close()
     return 0
 
 

@@ -71,6 +71,52 @@ def test_serve_refuses_another_clock_on_a_journal_in_use(tmp_path: Path) -> None
     assert real.returncode == 1 and "the real show needs its own --data-dir" in real.stderr
 
 
+def test_serve_refuses_a_data_dir_another_server_is_using(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with run_server(LONG_DAY, data_dir=data, at="10:30", speed=10) as first:
+        second = control_room(
+            "serve",
+            str(LONG_DAY),
+            "--port",
+            "0",
+            "--data-dir",
+            str(data),
+            "--at",
+            "10:30",
+            "--speed",
+            "10",
+        )
+        assert second.returncode == 1
+        assert "already in use by a running control-room serve" in second.stderr
+        assert f"pid {first.process.pid}" in second.stderr
+        assert first.get_json("/-/health")["ok"]
+
+
+def test_serve_refuses_a_journal_written_for_another_schedule(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with run_server(LONG_DAY, data_dir=data, at="10:30", speed=10) as s:
+        assert s.command({"type": "hold", "channel": "lille"})[0] == 200
+    other = tmp_path / "other.yaml"
+    text = LONG_DAY.read_text(encoding="utf-8")
+    assert "- id: lille\n" in text
+    other.write_text(text.replace("- id: lille\n", "- id: lille-bis\n"), encoding="utf-8")
+    result = control_room(
+        "serve",
+        str(other),
+        "--port",
+        "0",
+        "--data-dir",
+        str(data),
+        "--at",
+        "10:30",
+        "--speed",
+        "10",
+    )
+    assert result.returncode == 1
+    assert "journal entry #1 names channel 'lille'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_serve_refuses_a_port_in_use(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

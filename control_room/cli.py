@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from .document import state_document
-from .schedule import Schedule, ScheduleError, load_schedule
+from .schedule import Person, Schedule, ScheduleError, load_schedule
 from .timeline import ChannelState, state
 
 __all__ = ["main"]
@@ -141,6 +141,12 @@ def _wrap(text: str, width: int, indent: str) -> list[str]:
     return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
+def _who(person: Person) -> str:
+    """``Name — function, organisation``: what a lower third will say."""
+    title = ", ".join(x for x in (person.function, person.organisation) if x)
+    return f"{person.name} — {title}" if title else person.name
+
+
 def _cmd_rundown(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     schedule = _load(args.file, err)
     if schedule is None:
@@ -162,8 +168,7 @@ def _cmd_rundown(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 file=out,
             )
             for p in seg.people:
-                org = f", {p.organisation}" if p.organisation else ""
-                print(f"{'':15}{p.role.value:<12} {p.name}{org}", file=out)
+                print(f"{'':15}{p.role.value:<12} {_who(p)}", file=out)
             for it in seg.items:
                 isite = f"  [{schedule.sites[it.site].city}]" if it.site else ""
                 iest = " ~" if it.estimated else ""
@@ -172,8 +177,7 @@ def _cmd_rundown(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     file=out,
                 )
                 for p in it.people:
-                    org = f", {p.organisation}" if p.organisation else ""
-                    print(f"{'':17}{p.role.value:<12} {p.name}{org}", file=out)
+                    print(f"{'':17}{p.role.value:<12} {_who(p)}", file=out)
             if seg.notes:
                 for line in _wrap(f"note: {seg.notes}", 88, " " * 15):
                     print(line, file=out)

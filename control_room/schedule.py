@@ -428,6 +428,10 @@ class _Collector:
                     msg = "unknown key (typo?)"
                 elif err["type"] == "missing":
                     msg = "missing"
+                elif err["type"] in ("model_type", "dict_type"):
+                    msg = "must be a mapping of keys to values"
+                elif err["type"] == "list_type":
+                    msg = "must be a list"
                 self.add(loc, msg)
             return self._lenient(model, data, exc)
 
@@ -524,7 +528,10 @@ def parse_schedule(text: str, *, source: str = "<schedule>") -> Schedule:
         sw = c.validate(_RawSwitcher, root["switcher"], ["switcher"])
         if sw is not None:
             scenes = {str(k): v for k, v in sw.scenes.items()}
-    channels = _build_channels(c, root, event, sites) if event is not None else ()
+    # Without a valid event, still check the channels (against a placeholder day) so that
+    # every problem is reported in one run; the schedule is refused anyway.
+    placeholder: _EventParts = (Event("?", dt.date(2000, 1, 1), ZoneInfo("UTC")), 300, 60)
+    channels = _build_channels(c, root, event or placeholder, sites)
     if c.problems or event is None:
         raise ScheduleError(sorted(c.problems, key=lambda p: p.line))
     return Schedule(

@@ -161,3 +161,12 @@ def test_a_missing_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
 def test_the_shipped_day_loads() -> None:
     schedule = load_schedule(Path(__file__).parent.parent / "schedules" / "rnct-2026-07-07.yaml")
     assert [c.id for c in schedule.channels] == ["main", "parcours-1", "parcours-2", "parcours-3"]
+
+
+def test_a_malformed_event_does_not_hide_the_problems_of_the_channels() -> None:
+    found = problems("event: 3\nchannels:\n  - id: main\n    title: Main\n    segmnts: []\n")
+    assert found == [
+        "day.yaml:1: event: must be a mapping of keys to values",
+        "day.yaml:3: channels[main].segments: missing",
+        "day.yaml:5: channels[main].segmnts: unknown key (typo?)",
+    ]

@@ -1,5 +1,8 @@
-# The two set-up commands of the README. Each installs what it needs, from a clean clone.
+# The two set-up commands of the README. Each installs what it needs, from a clean clone,
+# into a virtual environment of its own (.venv), so the machine's Python stays untouched.
 PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
 SCHEDULE ?= schedules/rnct-2026-07-07.yaml
 AT ?= 2026-07-07T09:55:00+02:00
 SPEED ?= 1
@@ -10,11 +13,15 @@ DATA_DIR ?= data/rehearsal-$(shell date +%Y%m%dT%H%M%S)
 
 .PHONY: serve test install install-test system-deps lint bench
 
-install:
-	$(PYTHON) -m pip install -q -e .
+$(PY):
+	@$(PYTHON) -m venv $(VENV) || { echo "cannot create $(VENV): on Debian, apt-get install python3-venv"; exit 1; }
+	@$(PY) -m pip install -q --upgrade pip
 
-install-test:
-	$(PYTHON) -m pip install -q -e ".[test]"
+install: $(PY)
+	$(PY) -m pip install -q -e .
+
+install-test: $(PY)
+	$(PY) -m pip install -q -e ".[test]"
 
 # Debian packages the tests drive for real: Chromium (browser tests), OBS Studio + Xvfb (switcher).
 system-deps:
@@ -22,6 +29,7 @@ system-deps:
 	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
 	command -v obs >/dev/null 2>&1 || need="$$need obs-studio libblas3"; \
 	command -v Xvfb >/dev/null 2>&1 || need="$$need xvfb"; \
+	$(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1 || need="$$need python3-venv"; \
 	if [ -n "$$need" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$need; \
@@ -29,16 +37,16 @@ system-deps:
 
 # Main job: serve the shipped day as a rehearsal starting a few minutes before 10:00.
 serve: install
-	control-room serve $(SCHEDULE) --at $(AT) --speed $(SPEED) --port $(PORT) --data-dir $(DATA_DIR)
+	$(VENV)/bin/control-room serve $(SCHEDULE) --at $(AT) --speed $(SPEED) --port $(PORT) --data-dir $(DATA_DIR)
 
 # The whole test suite (unit, property-based, end-to-end, real Chromium, real OBS).
 test: system-deps install-test
-	$(PYTHON) -m pytest
+	$(PY) -m pytest
 
 lint: install-test
-	ruff format --check control_room tests bench
-	ruff check control_room tests bench
-	mypy
+	$(VENV)/bin/ruff format --check control_room tests bench
+	$(VENV)/bin/ruff check control_room tests bench
+	$(VENV)/bin/mypy
 
 bench: install-test
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PYTHON) $$b; done
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b; done

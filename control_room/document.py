@@ -132,6 +132,7 @@ def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> JSON:
                     "title": other.channel.title,
                     "status": other.status,
                     "site": site_document(schedule, other.site),
+                    "slate": other.slate is not None,
                     "now": (
                         {
                             "id": other.now.segment.id,

@@ -274,10 +274,15 @@ def test_the_regie_take_names_the_segment_it_shows_as_next(day: RunningServer, s
     regie = screens.open(f"{day.base_url}/regie?token={day.token}").page
     card = regie.locator('article.card[data-channel="parcours-2"]')
     card.locator('[data-action="take"]').click()
-    expect(card).to_contain_text("Coupure", timeout=SECOND)
-    status, journal = day.request("GET", "/api/journal", token=day.token)
-    assert status == 200, journal
-    assert journal["entries"][-1]["command"] == {
+
+    def taken() -> dict | None:
+        status, journal = day.request("GET", "/api/journal", token=day.token)
+        assert status == 200, journal
+        last = journal["entries"][-1] if journal["entries"] else None
+        return last if last and last["command"].get("type") == "take" else None
+
+    last = eventually(taken, timeout=5, what="the take in the journal")
+    assert last["command"] == {
         "type": "take",
         "channel": "parcours-2",
         "segment": "parcours-2-coupure",
@@ -286,3 +291,18 @@ def test_the_regie_take_names_the_segment_it_shows_as_next(day: RunningServer, s
         {"type": "take", "channel": "parcours-2", "segment": "parcours-2-coupure"}
     )
     assert status == 409 and "already on air" in str(body), (status, body)
+
+
+def test_the_main_overlay_stops_announcing_a_parcours_whose_feed_dropped(
+    day: RunningServer, screens
+) -> None:
+    overlay = screens.open(f"{day.base_url}/overlay/main").page
+    lyon = overlay.locator('#parallel-list li[data-channel="parcours-3"]')
+    expect(lyon).to_contain_text("En direct de Lyon", timeout=SECOND)
+    status, body = day.command({"type": "slate", "channel": "parcours-3", "text": "Coupure"})
+    assert status == 200, body
+    expect(lyon).to_contain_text("Interruption momentanée", timeout=SECOND)
+    expect(lyon).not_to_contain_text("En direct")
+    status, body = day.command({"type": "slate_clear", "channel": "parcours-3"})
+    assert status == 200, body
+    expect(lyon).to_contain_text("En direct de Lyon", timeout=SECOND)

@@ -7,6 +7,7 @@
 const TEXTS = {
   fr: {
     "live_from": "En direct de {city}",
+    "interrupted": "Interruption momentanée",
     "live": "En direct",
     "on_air": "À l'antenne",
     "next": "À suivre",
@@ -190,6 +191,7 @@ const TEXTS = {
   },
   en: {
     "live_from": "Live from {city}",
+    "interrupted": "Brief interruption",
     "live": "Live",
     "on_air": "On air",
     "next": "Up next",

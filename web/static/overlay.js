@@ -233,10 +233,15 @@ function drawParallel(state, ch) {
     $("parallel-list"),
     list.map((p, i) => {
       const onBreak = !p.now || p.now.kind === "break";
-      const where = p.site && !onBreak ? t("live_from", { city: p.site.city }) : t("break");
+      // A slate on a parcours (its feed dropped) must not be announced as live.
+      const where = p.slate
+        ? t("interrupted")
+        : p.site && !onBreak
+          ? t("live_from", { city: p.site.city })
+          : t("break");
       return el(
         "li",
-        { className: onBreak ? "off" : "", dataset: { channel: p.channel } },
+        { className: onBreak || p.slate ? "off" : "", dataset: { channel: p.channel } },
         el("span", { className: "parallel-num", text: String(i + 1) }),
         el("span", { className: "parallel-where", text: where }),
         el("span", { className: "parallel-what", text: p.now?.title ?? p.title }),

@@ -199,9 +199,11 @@ def _on_air_scene(
     scenes = schedule.switcher_scenes
     if overridden and site is not None:
         return _site_scene(schedule, site)
+    if item is not None and item.kind is Kind.BREAK:
+        return scenes.get("break")  # a break inside a segment beats the segment's own scene
     if segment.scene:
         return segment.scene
-    if segment.kind is Kind.BREAK or (item is not None and item.kind is Kind.BREAK):
+    if segment.kind is Kind.BREAK:
         return scenes.get("break")
     if site is not None:
         return _site_scene(schedule, site)
@@ -239,7 +241,8 @@ def upcoming_scene(
     """
     view = _view(schedule, channel)
     if view.segment is not None and view.starts_at is not None:
-        offset = view.starts_at - view.segment.start
+        # as the timeline: a parallel block's items keep their planned times
+        offset = dt.timedelta(0) if view.segment.parallel else view.starts_at - view.segment.start
         for item in view.segment.items:
             start = item.start + offset
             if start > at and (view.ends_at is None or start < view.ends_at):

@@ -40,7 +40,8 @@ def scene(
         ("main", "09:55", "Attente"),  # before the show
         ("main", "10:00", "Paris-Est Marne & Bois"),
         ("main", "11:35", "Attente"),  # 11:30-11:45 gap
-        ("main", "12:00", "Attente"),  # the parallel block: on air, no site
+        ("main", "12:00", "Parcours au choix"),  # the parallel block names its scene
+        ("main", "14:30", "Parcours au choix"),  # back from its lunch item
         ("main", "13:30", "Pause"),  # its lunch item is a break
         ("main", "16:20", "Paris - Maison 3Zéro"),
         ("main", "19:45", "Attente"),  # finished
@@ -58,15 +59,23 @@ def test_scene_follows_the_plan(day: Schedule, channel: str, when: str, expected
 
 
 def test_main_channel_goes_back_to_paris_and_lille_after_the_parcours(day: Schedule) -> None:
-    seen = []
-    t = at("16:00")
+    seen: list[tuple[str, str | None]] = []
+    t = at("15:59")
     while t < at("19:31"):
         s = scene(day, "main", t.strftime("%H:%M:%S"))
-        if not seen or seen[-1] != s:
-            seen.append(s)
+        if not seen or seen[-1][1] != s:
+            seen.append((t.strftime("%H:%M"), s))
         t += dt.timedelta(minutes=1)
-    assert "Paris - Maison 3Zéro" in seen and "Lille" in seen
-    assert seen[-1] == "Attente"
+    assert seen == [
+        ("15:59", "Parcours au choix"),
+        ("16:00", "Attente"),  # 16:00-16:15 gap
+        ("16:15", "Paris - Maison 3Zéro"),
+        ("17:45", "Attente"),  # 17:45-18:00 gap
+        ("18:00", "Lille"),  # the closing conference is introduced from Lille
+        ("18:10", "Paris - Maison 3Zéro"),  # the regards croisés
+        ("19:04", "Lille"),  # mises en perspective and conclusion (estimated times)
+        ("19:30", "Attente"),
+    ]
 
 
 def test_slate_wins_and_clearing_it_restores_the_site(day: Schedule) -> None:

@@ -6,8 +6,8 @@
 - ``obs_factory``: OBS instances of a test's own (tests that kill/restart OBS,
   or need studio mode); stopped at the end of the test.
 
-When ``obs`` or ``Xvfb`` is missing the tests are skipped locally and fail in
-CI (``CI`` set), where ``.ci/run`` installs them.
+When ``obs`` or ``Xvfb`` is missing the tests fail (never skip): ``make test``
+installs them.
 """
 
 from __future__ import annotations

@@ -312,3 +312,33 @@ def test_the_main_overlay_stops_announcing_a_parcours_whose_feed_dropped(
     status, body = day.command({"type": "slate_clear", "channel": "parcours-3"})
     assert status == 200, body
     expect(lyon).to_contain_text("En direct de Lyon", timeout=DEADLINE)
+
+
+def test_a_quick_escape_then_take_is_not_lost_to_the_first_dialogs_close(
+    day: RunningServer, screens
+) -> None:
+    """Esc then Space at once: the first dialog's close event arrives after the second
+    dialog is open. It must not answer the second question (the take would be dropped)."""
+    regie = screens.open(f"{day.base_url}/regie?token={day.token}").page
+    expect(regie.locator("#r-auth")).to_have_text("Opérateur")
+    regie.keyboard.press("3")  # parcours-2
+    regie.keyboard.press(" ")
+    dialog = regie.locator("#r-dialog")
+    expect(dialog).to_be_visible()
+    # Close and ask again within one task: the close event is still queued.
+    regie.evaluate(
+        """() => {
+            document.querySelector('#r-dialog').close();
+            document.dispatchEvent(new KeyboardEvent('keydown', {key: ' ', bubbles: true}));
+        }"""
+    )
+    expect(dialog).to_be_visible()
+    regie.keyboard.press("Enter")
+    eventually(
+        lambda: (
+            day.get_json("/api/state?channels=parcours-2")["channels"][0]["now"]["id"]
+            == "parcours-2-coupure"
+        ),
+        timeout=5,
+        what="the confirmed take",
+    )

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -246,9 +247,13 @@ def start_server(
 
 @contextmanager
 def run_server(schedule: str | Path, **options: Any) -> Iterator[RunningServer]:
-    """Start a server (see :func:`start_server`), yield it, kill it."""
+    """Start a server (see :func:`start_server`), yield it, stop it, and remove the
+    temporary directories it made (its log, and its data dir unless one was given)."""
     server = start_server(schedule, **options)
     try:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(server.log_path.parent, ignore_errors=True)
+        if options.get("data_dir") is None:
+            shutil.rmtree(server.data_dir, ignore_errors=True)

@@ -201,13 +201,15 @@ function ask({ title, text = "", fields = [], confirmLabel = t("confirm"), dange
       dialog.close();
     });
     cancel.addEventListener("click", () => dialog.close());
-    dialog.addEventListener(
-      "close",
-      () => {
-        resolve(result);
-      },
-      { once: true },
-    );
+    // The "close" event is queued: the one of a dialog just closed (Escape) may arrive after
+    // this new one is already open. That stale event must not answer this question for the
+    // operator (a confirmed take would be dropped): only a close while not open counts.
+    const onClose = () => {
+      if (dialog.open) return;
+      dialog.removeEventListener("close", onClose);
+      resolve(result);
+    };
+    dialog.addEventListener("close", onClose);
     // Enter in a textarea sends (Shift+Enter for a new line): messages are typed in a hurry.
     for (const input of inputs.values()) {
       if (input.tagName === "TEXTAREA") {

@@ -342,3 +342,62 @@ def test_a_quick_escape_then_take_is_not_lost_to_the_first_dialogs_close(
         timeout=5,
         what="the confirmed take",
     )
+
+
+def journal_commands(server: RunningServer) -> list[dict]:
+    status, journal = server.request("GET", "/api/journal", token=server.token)
+    assert status == 200, journal
+    return [entry["command"] for entry in journal["entries"]]
+
+
+def test_a_held_key_never_repeats_a_command_nor_confirms_one(day: RunningServer, screens) -> None:
+    regie = screens.open(f"{day.base_url}/regie?token={day.token}").page
+    expect(regie.locator("#r-auth")).to_have_text("Opérateur")
+    regie.keyboard.press("3")  # parcours-2
+    before = len(journal_commands(day))
+    # Space held down: the auto-repeat must not click the Confirm button it focused.
+    for _ in range(6):
+        regie.keyboard.down(" ")  # the 2nd and later carry repeat=true
+    regie.keyboard.up(" ")
+    dialog = regie.locator("#r-dialog")
+    expect(dialog).to_be_visible()
+    regie.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    # ArrowUp held (as to scroll): one extension, not one per repeat.
+    for _ in range(6):
+        regie.keyboard.down("ArrowUp")
+    regie.keyboard.up("ArrowUp")
+    eventually(lambda: len(journal_commands(day)) > before, timeout=5, what="the extension")
+    regie.wait_for_timeout(300)  # ms: room for a (wrong) second command to arrive
+    added = journal_commands(day)[before:]
+    assert added == [{"type": "extend", "channel": "parcours-2", "minutes": 1}]
+
+
+def test_a_confirmed_take_is_sent_at_once_even_if_another_dialog_opens_right_after(
+    day: RunningServer, screens
+) -> None:
+    regie = screens.open(f"{day.base_url}/regie?token={day.token}").page
+    expect(regie.locator("#r-auth")).to_have_text("Opérateur")
+    regie.keyboard.press("3")  # parcours-2
+    regie.keyboard.press(" ")
+    dialog = regie.locator("#r-dialog")
+    expect(dialog).to_be_visible()
+    # Confirm, and open the delay dialog within the same task: the take's close event is
+    # still queued when the delay dialog opens.
+    regie.evaluate(
+        """() => {
+            document.querySelector('#r-dialog button[type=submit]').click();
+            document.dispatchEvent(new KeyboardEvent('keydown', {key: 'd', bubbles: true}));
+        }"""
+    )
+    expect(dialog).to_be_visible()
+    eventually(
+        lambda: (
+            day.get_json("/api/state?channels=parcours-2")["channels"][0]["now"]["id"]
+            == "parcours-2-coupure"
+        ),
+        timeout=5,
+        what="the confirmed take, while the delay dialog is open",
+    )
+    regie.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()

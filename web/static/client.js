@@ -146,7 +146,11 @@ export class Link {
       else this.resync();
     });
     window.addEventListener("offline", () => this.lost("offline"));
-    window.addEventListener("online", () => this.reconnectNow());
+    // The network is back: reconnect only if the link is down (a healthy link is kept, and
+    // with it the answers to the commands in flight).
+    window.addEventListener("online", () => {
+      if (this.ws === null) this.reconnectNow();
+    });
     window.addEventListener("pagehide", () => this.ws?.close(1001));
     setInterval(() => this.tick(), 500);
     this.open();
@@ -205,11 +209,7 @@ export class Link {
         // already closed
       }
     }
-    for (const [, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new Error(t("no_link")));
-    }
-    this.pending.clear();
+    this.failPending();
     this.pings.clear();
     if (this.retryTimer === null) {
       const base = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** this.attempt);
@@ -222,6 +222,19 @@ export class Link {
     this.setStatus("closed");
   }
 
+  /**
+   * The commands in flight lose their answer with the link. The server may have applied them
+   * (a command is journaled before it is answered): say so, never "failed", so that nobody
+   * sends one twice without looking at the journal.
+   */
+  failPending() {
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error(t("outcome_unknown")));
+    }
+    this.pending.clear();
+  }
+
   /** Try again now (a click on the indicator, the tab visible again, the network back). */
   reconnectNow() {
     this.attempt = 0;
@@ -231,6 +244,7 @@ export class Link {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
       ws.close();
     }
+    this.failPending();
     this.open();
   }
 
@@ -287,7 +301,7 @@ export class Link {
       }
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error("timeout"));
+        reject(new Error(t("outcome_unknown")));
       }, COMMAND_TIMEOUT_MS);
       this.pending.set(id, { resolve, reject, timer });
     });

@@ -8,6 +8,7 @@ const TEXTS = {
   fr: {
     "live_from": "En direct de {city}",
     "interrupted": "Interruption momentanée",
+    "outcome_unknown": "liaison perdue avant la réponse : vérifiez le journal avant de renvoyer",
     "live": "En direct",
     "on_air": "À l'antenne",
     "next": "À suivre",
@@ -192,6 +193,7 @@ const TEXTS = {
   en: {
     "live_from": "Live from {city}",
     "interrupted": "Brief interruption",
+    "outcome_unknown": "link lost before the answer: check the journal before sending again",
     "live": "Live",
     "on_air": "On air",
     "next": "Up next",

@@ -193,22 +193,37 @@ function ask({ title, text = "", fields = [], confirmLabel = t("confirm"), dange
       text: confirmLabel,
     });
     form.append(el("div", { className: "dlg-actions" }, cancel, ok));
-    let result = null;
+    // Each question is answered by its own events (its form's submit, its Cancel button, the
+    // Escape that cancels it), never by whichever "close" event comes: those are queued, and
+    // the one of a dialog just closed can arrive while the next question is already open —
+    // it must neither cancel that one nor hold back this one's answer.
+    let settled = false;
+    const settle = (value) => {
+      if (settled) return;
+      settled = true;
+      dialog.removeEventListener("cancel", onCancel);
+      dialog.removeEventListener("close", onClose);
+      resolve(value);
+    };
+    const onCancel = () => {
+      if (form.isConnected) settle(null);
+    };
+    const onClose = () => {
+      // closed some other way (dialog.close() elsewhere), or replaced by another question
+      if (!form.isConnected || !dialog.open) settle(null);
+    };
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      result = {};
+      const result = {};
       for (const [name, input] of inputs) result[name] = input.value;
+      settle(result);
       dialog.close();
     });
-    cancel.addEventListener("click", () => dialog.close());
-    // The "close" event is queued: the one of a dialog just closed (Escape) may arrive after
-    // this new one is already open. That stale event must not answer this question for the
-    // operator (a confirmed take would be dropped): only a close while not open counts.
-    const onClose = () => {
-      if (dialog.open) return;
-      dialog.removeEventListener("close", onClose);
-      resolve(result);
-    };
+    cancel.addEventListener("click", () => {
+      settle(null);
+      dialog.close();
+    });
+    dialog.addEventListener("cancel", onCancel);
     dialog.addEventListener("close", onClose);
     // Enter in a textarea sends (Shift+Enter for a new line): messages are typed in a hurry.
     for (const input of inputs.values()) {
@@ -958,6 +973,13 @@ function selectedChannel() {
 }
 
 document.addEventListener("keydown", (event) => {
+  // A held key repeats: never a second command, and never a click on the Confirm button
+  // that the first press just focused (Space held on "take" would confirm it by itself).
+  if (event.repeat) {
+    const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(event.target?.tagName);
+    if (!typing || event.key === "Enter") event.preventDefault();
+    return;
+  }
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   if (document.querySelector("dialog[open]")) return;
   const tag = event.target?.tagName;

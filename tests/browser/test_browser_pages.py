@@ -114,6 +114,16 @@ def test_the_programme_reads_right_in_every_overseas_time_zone(day: RunningServe
         if date:
             expect(zone_line).to_contain_text(date)
         expect(row.locator(".t-paris")).to_contain_text("11:45 – 13:00")
+    # Across midnight there, both dates: 23:45 (the 6th) – 01:00 (the 7th) in Papeete, and
+    # 23:00 – 01:00 from the 7th to the 8th in Nouméa for the afternoon.
+    expect(row.locator(".t-zone")).to_contain_text("6 juil. → 7 juil.")
+    page.select_option("#p-tz-select", "Pacific/Noumea")
+    afternoon = page.locator(
+        '.ch[data-channel="parcours-1"] .row[data-segment="parcours-1-apres-midi"] .t-zone'
+    )
+    expect(afternoon).to_contain_text("23:00 – 01:00")
+    expect(afternoon).to_contain_text("7 juil. → 8 juil.")
+    page.select_option("#p-tz-select", "Pacific/Tahiti")
     # The browser's own zone is offered too, and the choice survives a reload.
     options = page.locator("#p-tz-select option").all_text_contents()
     assert any("Fort-de-France" in o for o in options)

@@ -142,7 +142,10 @@ function timesBlock(start, end, expectedStart = null) {
   const a = zoneTime(start);
   const b = zoneTime(end);
   if (a && b) {
-    const dateNote = a.date && b.date && a.date === b.date ? a.date : [a.date, b.date].filter(Boolean).join(" → ");
+    // Both ends on the event's day: no date; on one other day: that date; across midnight
+    // there: both dates, so that "23:30 – 00:30" never reads as if it all were on the 8th.
+    const dateNote =
+      a.date === b.date ? (a.date ?? "") : `${shortDate(start, secondZone())} → ${shortDate(end, secondZone())}`;
     nodes.push(
       el(
         "div",

@@ -225,9 +225,7 @@ class Hub:
     def __iter__(self) -> Iterator[Client]:
         return iter(list(self._clients.values()))
 
-    def client(
-        self, send: Send, *, role: Role = Role.VIEWER, channels: View = None
-    ) -> Client:
+    def client(self, send: Send, *, role: Role = Role.VIEWER, channels: View = None) -> Client:
         """Create a client with the hub's limits (not yet registered)."""
         return Client(
             send,

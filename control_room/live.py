@@ -52,8 +52,14 @@ from control_room.protocol import (
 )
 from control_room.schedule import Schedule
 from control_room.scheduler import CueAlarm
-from control_room.timeline import CommandRejected, JournalEntry, ShowState, check, state
-from control_room.timeline import next_change_after as engine_next_change
+from control_room.timeline import (
+    CommandRejected,
+    JournalEntry,
+    ShowState,
+    check,
+    state,
+    state_and_next_change,
+)
 
 __all__ = ["Listener", "Live", "SwitcherHandler", "entries_from_records"]
 
@@ -230,7 +236,7 @@ class Live:
         t = self._now()
         if at is not None and at > t:
             t = at
-        show = state(self.schedule, self.entries, t)
+        show, next_change = state_and_next_change(self.schedule, self.entries, t)
         doc = state_document(self.schedule, show)
         changed = doc["channels"] != self.document["channels"] or self.seq == 0
         previous = self.document
@@ -242,7 +248,7 @@ class Live:
             self._publish(previous, doc, dict(cause))
             for listener in list(self.listeners):
                 self._spawn(listener(show), f"listener {listener!r}")
-        self.alarm.plan(engine_next_change(self.schedule, self.entries, t))
+        self.alarm.plan(next_change)
         return changed
 
     def _publish(

@@ -61,6 +61,7 @@ __all__ = [
     "check",
     "next_change_after",
     "state",
+    "state_and_next_change",
 ]
 
 Status = Literal["before", "on_air", "gap", "finished"]
@@ -598,7 +599,22 @@ def next_change_after(
     Between ``t`` and that instant the state is constant (apart from its ``at``), so a
     server needs to wake up only then.
     """
+    return _next_change(journal, _replay(schedule, journal, t), t)
+
+
+def state_and_next_change(
+    schedule: Schedule, journal: Sequence[JournalEntry], t: dt.datetime
+) -> tuple[ShowState, dt.datetime | None]:
+    """:func:`state` and :func:`next_change_after` from one replay of the journal (what a
+    server needs at every change)."""
     runs = _replay(schedule, journal, t)
+    show = ShowState(t, tuple(_channel_state(schedule, runs[ch.id], t) for ch in schedule.channels))
+    return show, _next_change(journal, runs, t)
+
+
+def _next_change(
+    journal: Sequence[JournalEntry], runs: dict[str, _Run], t: dt.datetime
+) -> dt.datetime | None:
     candidates: list[dt.datetime] = []
     for entry in journal:
         if entry.at > t:

@@ -32,6 +32,7 @@ from control_room.timeline import (
     check,
     next_change_after,
     state,
+    state_and_next_change,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -181,6 +182,7 @@ def test_state_is_constant_until_the_next_change(
     schedule, journal = show
     here = state(schedule, journal, t)
     change = next_change_after(schedule, journal, t)
+    assert state_and_next_change(schedule, journal, t) == (here, change)
     if change is None:
         later = t + dt.timedelta(hours=20)
         assert state(schedule, journal, later) == here

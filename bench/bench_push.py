@@ -30,9 +30,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from control_room.document import state_document  # noqa: E402
-from control_room.schedule import load_schedule  # noqa: E402
-from control_room.timeline import next_change_after, state  # noqa: E402
+from control_room.core.document import state_document  # noqa: E402
+from control_room.core.timeline import next_change_after, state  # noqa: E402
+from control_room.schedule_file import load_schedule  # noqa: E402
 from tests.support.server import run_server  # noqa: E402
 from tests.support.ws import Message, WsClient  # noqa: E402
 

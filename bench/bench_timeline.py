@@ -15,10 +15,16 @@ import statistics
 import time
 from pathlib import Path
 
-from control_room.commands import Command, Delay, Extend, Message, Slate, SlateClear
-from control_room.document import state_document
-from control_room.schedule import load_schedule
-from control_room.timeline import CommandRejected, JournalEntry, check, next_change_after, state
+from control_room.core.commands import Command, Delay, Extend, Message, Slate, SlateClear
+from control_room.core.document import state_document
+from control_room.core.timeline import (
+    CommandRejected,
+    JournalEntry,
+    check,
+    next_change_after,
+    state,
+)
+from control_room.schedule_file import load_schedule
 
 DAY = Path(__file__).resolve().parent.parent / "schedules" / "rnct-2026-07-07.yaml"
 

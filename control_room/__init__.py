@@ -1,7 +1,7 @@
 """control-room: a live-event broadcast control room.
 
 State is a pure function of the schedule, the operator's journal and the clock:
-``state(schedule, journal, t)`` (see :mod:`control_room.timeline`).
+``state(schedule, journal, t)`` (see :mod:`control_room.core.timeline`).
 """
 
 from __future__ import annotations

@@ -35,8 +35,9 @@ from starlette.websockets import WebSocket
 
 from control_room import __version__
 from control_room.clock import ClockError, parse_instant
-from control_room.commands import CommandInvalid
-from control_room.document import schedule_document
+from control_room.core.commands import CommandInvalid
+from control_room.core.document import schedule_document
+from control_room.core.timeline import CommandRejected
 from control_room.hub import Client, ClientGone, SlowClient, View
 from control_room.live import Live
 from control_room.protocol import (
@@ -55,7 +56,6 @@ from control_room.protocol import (
     pong_message,
     result_message,
 )
-from control_room.timeline import CommandRejected
 
 __all__ = ["Integration", "create_app", "origin_allowed"]
 

@@ -17,9 +17,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from .document import state_document
-from .schedule import Person, Schedule, ScheduleError, load_schedule
-from .timeline import ChannelState, state
+from control_room.core.document import state_document
+from control_room.core.schedule import Person, Schedule, ScheduleError
+from control_room.core.timeline import ChannelState, state
+from control_room.schedule_file import load_schedule
 
 __all__ = ["main"]
 

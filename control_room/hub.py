@@ -133,9 +133,6 @@ class Client:
         """Messages waiting to be sent."""
         return len(self._pending)
 
-    def follows(self, channel: str) -> bool:
-        return self.channels is None or channel in self.channels
-
     def enqueue(self, item: Item, *, key: Hashable | None = None) -> bool:
         """Queue a message; with a ``key``, replace a queued message with the same key.
 

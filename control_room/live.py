@@ -35,8 +35,23 @@ from typing import Any, TypeVar
 
 from control_room import __version__
 from control_room.clock import Clock, from_epoch
-from control_room.commands import Command, CommandInvalid, command_json, describe, parse_command
-from control_room.document import state_document
+from control_room.core.commands import (
+    Command,
+    CommandInvalid,
+    command_json,
+    describe,
+    parse_command,
+)
+from control_room.core.document import state_document
+from control_room.core.schedule import Schedule
+from control_room.core.timeline import (
+    CommandRejected,
+    JournalEntry,
+    ShowState,
+    check,
+    state,
+    state_and_next_change,
+)
 from control_room.hub import Client, Hub, View
 from control_room.journal import Journal, JournalError, Record
 from control_room.protocol import (
@@ -50,16 +65,7 @@ from control_room.protocol import (
     switcher_message,
     welcome_message,
 )
-from control_room.schedule import Schedule
 from control_room.scheduler import CueAlarm
-from control_room.timeline import (
-    CommandRejected,
-    JournalEntry,
-    ShowState,
-    check,
-    state,
-    state_and_next_change,
-)
 
 __all__ = ["Listener", "Live", "SwitcherHandler", "entries_from_records"]
 

@@ -38,8 +38,9 @@ from control_room.clock import (
     real_clock,
     rehearsal_clock,
 )
+from control_room.core.schedule import Schedule, ScheduleError
 from control_room.journal import Journal, JournalError, audit_rows
-from control_room.schedule import Schedule, ScheduleError, load_schedule
+from control_room.schedule_file import load_schedule
 
 __all__ = [
     "add_journal_arguments",

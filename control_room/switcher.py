@@ -3,7 +3,7 @@
 Three layers, from pure to I/O:
 
 1. :func:`desired_scene` and :func:`preview_scene` are pure: a schedule, what a
-   channel has on air (a :class:`~control_room.timeline.ChannelState` or its
+   channel has on air (a :class:`~control_room.core.timeline.ChannelState` or its
    state-document twin) and, for the preview, an instant, in; a scene name out.
 2. :class:`Switcher` adapts one channel to one OBS (:mod:`control_room.obs`):
    its own task, latest-desired-scene-wins (never a backlog), reconnects with
@@ -54,6 +54,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 from urllib.parse import urlsplit
 
+from control_room.core.schedule import Item, Kind, Schedule, ScheduleError, Segment
+from control_room.core.schedule_yaml import parse_duration
+from control_room.core.timeline import ChannelState, CommandRejected, ShowState
+from control_room.schedule_file import load_schedule
+
 from .clock import Clock
 from .obs import (
     ObsAuthError,
@@ -65,16 +70,6 @@ from .obs import (
     ObsUnavailable,
     RequestStatus,
 )
-from .schedule import (
-    Item,
-    Kind,
-    Schedule,
-    ScheduleError,
-    Segment,
-    load_schedule,
-    parse_duration,
-)
-from .timeline import ChannelState, CommandRejected, ShowState
 
 if TYPE_CHECKING:
     from .live import Live
@@ -215,7 +210,7 @@ def desired_scene(schedule: Schedule, channel: ChannelLike) -> str | None:
 
     Args:
         schedule: the schedule (its ``switcher.scenes`` and sites' ``scene``).
-        channel: a :class:`~control_room.timeline.ChannelState`, or the channel's
+        channel: a :class:`~control_room.core.timeline.ChannelState`, or the channel's
             object of the state document.
     """
     view = _view(schedule, channel)

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from control_room.document import state_document
-from control_room.schedule import load_schedule
-from control_room.timeline import state
+from control_room.core.document import state_document
+from control_room.core.timeline import state
+from control_room.schedule_file import load_schedule
 
 DAY = str(Path(__file__).parent.parent / "schedules" / "rnct-2026-07-07.yaml")
 

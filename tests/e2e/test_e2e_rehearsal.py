@@ -10,9 +10,9 @@ from typing import Any
 
 from conftest import SHORT_DAY
 
-from control_room.document import state_document
-from control_room.schedule import load_schedule
-from control_room.timeline import next_change_after, state
+from control_room.core.document import state_document
+from control_room.core.timeline import next_change_after, state
+from control_room.schedule_file import load_schedule
 from tests.support.server import run_server
 from tests.support.ws import Message, WsClient
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from control_room.schedule import load_schedule
+from control_room.schedule_file import load_schedule
 from control_room.switcher import (
     ObsBinding,
     SwitcherConfigError,

@@ -13,9 +13,12 @@ import pytest
 from obs_harness import ObsFactory, ObsProcess, eventually, program_scene, until
 
 from control_room.clock import rehearsal_clock
-from control_room.commands import Command, Slate
+from control_room.core.commands import Command, Slate
+from control_room.core.schedule import Schedule
+from control_room.core.schedule_yaml import parse_schedule
+from control_room.core.timeline import JournalEntry, state
 from control_room.obs import EventListener, ObsClient
-from control_room.schedule import Schedule, load_schedule, parse_schedule
+from control_room.schedule_file import load_schedule
 from control_room.switcher import (
     ClientFactory,
     ObsBinding,
@@ -24,7 +27,6 @@ from control_room.switcher import (
     SwitcherStatus,
     scenes_needed,
 )
-from control_room.timeline import JournalEntry, state
 
 pytestmark = pytest.mark.obs
 

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from control_room.commands import Command, SiteOverride, Slate, SlateClear
-from control_room.document import state_document
-from control_room.schedule import Schedule, load_schedule, parse_schedule
+from control_room.core.commands import Command, SiteOverride, Slate, SlateClear
+from control_room.core.document import state_document
+from control_room.core.schedule import Schedule
+from control_room.core.schedule_yaml import parse_schedule
+from control_room.core.timeline import JournalEntry, state
+from control_room.schedule_file import load_schedule
 from control_room.switcher import desired_scene, preview_scene, scenes_needed, upcoming_scene
-from control_room.timeline import JournalEntry, state
 
 ROOT = Path(__file__).resolve().parents[2]
 PARIS = ZoneInfo("Europe/Paris")

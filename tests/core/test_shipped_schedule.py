@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from control_room.cli import main
-from control_room.schedule import (
+from control_room.core.schedule import (
     Channel,
     Event,
     Item,
@@ -28,11 +28,11 @@ from control_room.schedule import (
     ScheduleError,
     Segment,
     Site,
-    load_schedule,
-    parse_duration,
 )
+from control_room.core.schedule_yaml import parse_duration
+from control_room.schedule_file import load_schedule
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "schedules" / "rnct-2026-07-07.yaml"
 EXAMPLES = ROOT / "schedules" / "examples"
 DOC = ROOT / "docs" / "schedule-format.md"

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from control_room.schedule import ScheduleError, load_schedule, parse_schedule
+from control_room.core.schedule import ScheduleError
+from control_room.core.schedule_yaml import parse_schedule
+from control_room.schedule_file import load_schedule
 
 HEAD = """\
 event:
@@ -159,7 +161,9 @@ def test_a_missing_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
 
 
 def test_the_shipped_day_loads() -> None:
-    schedule = load_schedule(Path(__file__).parent.parent / "schedules" / "rnct-2026-07-07.yaml")
+    schedule = load_schedule(
+        Path(__file__).parent.parent.parent / "schedules" / "rnct-2026-07-07.yaml"
+    )
     assert [c.id for c in schedule.channels] == ["main", "parcours-1", "parcours-2", "parcours-3"]
 
 

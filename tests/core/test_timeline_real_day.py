@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from control_room.commands import Back, Command, Delay, Extend, Hold, Release, Take
-from control_room.schedule import Schedule, load_schedule
-from control_room.timeline import ChannelState, CommandRejected, JournalEntry, check, state
+from control_room.core.commands import Back, Command, Delay, Extend, Hold, Release, Take
+from control_room.core.schedule import Schedule
+from control_room.core.timeline import ChannelState, CommandRejected, JournalEntry, check, state
+from control_room.schedule_file import load_schedule
 
 PARIS = ZoneInfo("Europe/Paris")
-DAY = Path(__file__).resolve().parent.parent / "schedules" / "rnct-2026-07-07.yaml"
+DAY = Path(__file__).resolve().parents[2] / "schedules" / "rnct-2026-07-07.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -1,213 +1,40 @@
-"""The schedule: the day as the technical director wrote it, parsed and validated.
+"""The schedule file format (YAML): text in, a :class:`Schedule` or every problem out.
 
-A schedule file is YAML (see docs/schedule-format.md). :func:`load_schedule` reads it,
-checks everything, and either returns an immutable :class:`Schedule` or raises
-:class:`ScheduleError` listing *every* problem found, each as ``file:line: field: message``.
+A schedule file is YAML (see docs/schedule-format.md). :func:`parse_schedule` checks
+everything, and either returns an immutable :class:`~control_room.core.schedule.Schedule`
+or raises :class:`~control_room.core.schedule.ScheduleError` listing *every* problem found,
+each as ``file:line: field: message``. Reading the file is the edge's job
+(:mod:`control_room.schedule_file`).
 
-This module does no clock reads and keeps no state: it is part of the pure core.
+Pure core: no I/O, no clock reads, no state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic import Field as PField
 
-__all__ = [
-    "Channel",
-    "Event",
-    "Item",
-    "Kind",
-    "Person",
-    "Problem",
-    "Role",
-    "Schedule",
-    "ScheduleError",
-    "Segment",
-    "Site",
-    "load_schedule",
-    "parse_duration",
-    "parse_schedule",
-]
+from .schedule import (
+    Channel,
+    Event,
+    Item,
+    Kind,
+    Person,
+    PersonRole,
+    Problem,
+    Schedule,
+    ScheduleError,
+    Segment,
+    Site,
+)
 
-
-class Kind(StrEnum):
-    """What a segment (or an item) is."""
-
-    OPENING = "opening"
-    PLENARY = "plenary"
-    ROUND_TABLE = "round_table"
-    KEYNOTE = "keynote"
-    TALK = "talk"
-    WORKSHOP = "workshop"
-    PARALLEL = "parallel"
-    BREAK = "break"
-    CLOSING = "closing"
-    OTHER = "other"
-
-
-class Role(StrEnum):
-    """The part a person plays in a segment."""
-
-    HOST = "host"
-    MODERATOR = "moderator"
-    SPEAKER = "speaker"
-    PANELIST = "panelist"
-    MINISTER = "minister"
-    INTRODUCTION = "introduction"
-    KEYNOTE = "keynote"
-    GUEST = "guest"
-
-
-# --------------------------------------------------------------------------- the model
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    name: str
-    role: Role
-    function: str | None = None
-    organisation: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    id: str
-    name: str
-    city: str
-    venue: str | None = None
-    scene: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """A sub-part of a segment, with its own planned times, people and possibly site."""
-
-    id: str
-    title: str
-    start: dt.datetime
-    end: dt.datetime
-    kind: Kind | None = None
-    site: str | None = None
-    estimated: bool = False
-    people: tuple[Person, ...] = ()
-    notes: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """One block of a channel's run sheet. ``start``/``end`` are planned, aware, UTC."""
-
-    id: str
-    title: str
-    kind: Kind
-    start: dt.datetime
-    end: dt.datetime
-    hard: bool = False
-    site: str | None = None
-    subtitle: str | None = None
-    estimated: bool = False
-    people: tuple[Person, ...] = ()
-    items: tuple[Item, ...] = ()
-    parallel: tuple[str, ...] = ()
-    notes: str | None = None
-    warning: int = 300
-    danger: int = 60
-    scene: str | None = None
-
-    @property
-    def duration(self) -> dt.timedelta:
-        return self.end - self.start
-
-
-@dataclass(frozen=True, slots=True)
-class Channel:
-    id: str
-    title: str
-    segments: tuple[Segment, ...]
-    subtitle: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    title: str
-    date: dt.date
-    timezone: ZoneInfo
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
-    subtitle: str | None = None
-    url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    event: Event
-    sites: Mapping[str, Site]
-    channels: tuple[Channel, ...]
-    switcher_scenes: Mapping[str, str] = field(default_factory=dict)
-    source: str = "<schedule>"
-
-    def channel(self, channel_id: str) -> Channel:
-        """Return the channel with this id.
-
-        Raises:
-            KeyError: no such channel.
-        """
-        for ch in self.channels:
-            if ch.id == channel_id:
-                return ch
-        raise KeyError(channel_id)
-
-    def segment(self, segment_id: str) -> tuple[Channel, Segment]:
-        """Return the channel and segment with this id.
-
-        Raises:
-            KeyError: no such segment.
-        """
-        for ch in self.channels:
-            for seg in ch.segments:
-                if seg.id == segment_id:
-                    return ch, seg
-        raise KeyError(segment_id)
-
-    def local(self, instant: dt.datetime) -> dt.datetime:
-        """An instant in the event's time zone."""
-        return instant.astimezone(self.event.timezone)
-
-
-# --------------------------------------------------------------------------- errors
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong in a schedule file."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
-
-
-class ScheduleError(Exception):
-    """A schedule file was refused. ``problems`` lists every problem found."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+__all__ = ["Duration", "parse_duration", "parse_schedule"]
 
 
 # --------------------------------------------------------------------------- raw input models
@@ -222,7 +49,7 @@ class _Raw(BaseModel):
 
 class _RawPerson(_Raw):
     name: str = PField(min_length=1)
-    role: Role
+    role: PersonRole
     function: str | None = None
     organisation: str | None = None
 
@@ -479,23 +306,7 @@ def _yaml_load(text: str, source: str) -> Any:
         raise ScheduleError([Problem(source, 0, "", f"malformed YAML: {exc}")]) from None
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def load_schedule(path: str | Path) -> Schedule:
-    """Read and validate a schedule file.
-
-    Raises:
-        ScheduleError: the file is missing, unreadable or invalid; every problem is listed.
-    """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScheduleError([Problem(str(p), 0, "", f"cannot read: {exc.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise ScheduleError([Problem(str(p), 0, "", "not UTF-8 text")]) from None
-    return parse_schedule(text, source=str(p))
+# --------------------------------------------------------------------------- parsing
 
 
 def parse_schedule(text: str, *, source: str = "<schedule>") -> Schedule:
@@ -836,10 +647,3 @@ def _build_items(
         )
         prev_end, prev_id = end, raw.id
     return tuple(items)
-
-
-def iter_segments(schedule: Schedule) -> Iterator[tuple[Channel, Segment]]:
-    """Every (channel, segment) of the schedule, in order."""
-    for ch in schedule.channels:
-        for seg in ch.segments:
-            yield ch, seg

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .commands import (
-    Audience,
     Back,
     Command,
     Delay,
@@ -631,8 +630,3 @@ def _next_change(
                     candidates.append(e)
     later = [c for c in candidates if c > t]
     return min(later) if later else None
-
-
-def audience_message(cs: ChannelState, audience: Audience) -> MessageState | None:
-    """The message shown to an audience on a channel."""
-    return cs.moderators_message if audience == "moderators" else cs.viewers_message

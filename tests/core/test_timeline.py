@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from control_room.commands import (
+from control_room.core.commands import (
     Back,
     Command,
     Delay,
@@ -23,8 +23,9 @@ from control_room.commands import (
     SlateClear,
     Take,
 )
-from control_room.schedule import Schedule, parse_schedule
-from control_room.timeline import (
+from control_room.core.schedule import Schedule
+from control_room.core.schedule_yaml import parse_schedule
+from control_room.core.timeline import (
     ChannelState,
     CommandRejected,
     JournalEntry,

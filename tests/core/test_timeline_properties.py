@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from control_room.commands import (
+from control_room.core.commands import (
     Back,
     Command,
     Delay,
@@ -24,8 +24,8 @@ from control_room.commands import (
     SlateClear,
     Take,
 )
-from control_room.schedule import Channel, Event, Item, Kind, Schedule, Segment, Site
-from control_room.timeline import (
+from control_room.core.schedule import Channel, Event, Item, Kind, Schedule, Segment, Site
+from control_room.core.timeline import (
     CommandRejected,
     JournalEntry,
     ShowState,

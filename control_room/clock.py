@@ -24,7 +24,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from control_room.wire import ClockModel
 
 __all__ = [
     "Clock",
@@ -124,7 +127,7 @@ class Clock:
         """The current show instant (aware, UTC)."""
         return self.show_time(self.wall())
 
-    def model(self) -> dict[str, Any]:
+    def model(self) -> ClockModel:
         """The clock model as sent to clients (see docs/protocol.md)."""
         return {
             "origin_show": self.origin_show.isoformat(),

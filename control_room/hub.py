@@ -32,14 +32,14 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from control_room.protocol import Role
+from control_room.wire import Role
 
 __all__ = [
     "Client",
     "ClientGone",
     "Hub",
     "HubStats",
-    "Item",
+    "Outgoing",
     "SlowClient",
     "View",
 ]
@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 View = frozenset[str] | None
 """The channels a client follows; None means every channel."""
 
-Item = str | Callable[[], str]
+Outgoing = str | Callable[[], str]
 """A queued message: encoded text, or a function encoding it at send time (pongs)."""
 
 Send = Callable[[str], Awaitable[None]]
@@ -116,7 +116,7 @@ class Client:
         self._send = send
         self._queue_limit = queue_limit
         self._send_timeout = send_timeout
-        self._pending: OrderedDict[Hashable, Item] = OrderedDict()
+        self._pending: OrderedDict[Hashable, Outgoing] = OrderedDict()
         self._wake = asyncio.Event()
         self._seq = itertools.count()
         self._hub: Hub | None = None
@@ -133,7 +133,7 @@ class Client:
         """Messages waiting to be sent."""
         return len(self._pending)
 
-    def enqueue(self, item: Item, *, key: Hashable | None = None) -> bool:
+    def enqueue(self, item: Outgoing, *, key: Hashable | None = None) -> bool:
         """Queue a message; with a ``key``, replace a queued message with the same key.
 
         Returns:
@@ -270,7 +270,7 @@ class Hub:
 
     def broadcast(
         self,
-        item: Item,
+        item: Outgoing,
         *,
         key: Hashable | None = None,
         where: Callable[[Client], bool] | None = None,

@@ -8,14 +8,216 @@ Instants are ISO-8601 strings carrying the event's UTC offset
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Literal
+
+from typing_extensions import TypedDict
 
 from .schedule import Item, Person, Schedule, Segment, Site
 from .timeline import ChannelState, MessageState, OnAir, ShowState, Upcoming
 
-__all__ = ["iso", "schedule_document", "segment_document", "site_document", "state_document"]
+__all__ = [
+    "ChannelDoc",
+    "EventDoc",
+    "ItemDoc",
+    "MessageDoc",
+    "NextDoc",
+    "NowDoc",
+    "ParallelDoc",
+    "PersonDoc",
+    "RundownRowDoc",
+    "ScheduleDocument",
+    "SegmentDoc",
+    "SiteDoc",
+    "SlateDoc",
+    "StateDocument",
+    "iso",
+    "schedule_document",
+    "segment_document",
+    "site_document",
+    "state_document",
+]
 
-JSON = dict[str, Any]
+# The document's shape, typed. TypedDicts cost nothing at run time (the document stays plain
+# dicts, built and compared as such) and give the wire models (control_room.wire) and the
+# OpenAPI schema their exact fields. typing_extensions' TypedDict: pydantic needs it on 3.11.
+
+
+class SiteDoc(TypedDict):
+    id: str
+    name: str
+    city: str
+    venue: str | None
+    scene: str | None
+
+
+class PersonDoc(TypedDict):
+    name: str
+    role: str
+    function: str | None
+    organisation: str | None
+
+
+class ItemDoc(TypedDict):
+    """An item with its expected window (``starts_at``/``ends_at``) and its plan."""
+
+    id: str
+    title: str
+    kind: str | None
+    site: SiteDoc | None
+    people: list[PersonDoc]
+    estimated: bool
+    notes: str | None
+    starts_at: str | None
+    ends_at: str | None
+    planned_starts_at: str | None
+    planned_ends_at: str | None
+
+
+class ItemRefDoc(TypedDict):
+    id: str
+    title: str
+    site: str | None
+    estimated: bool
+
+
+class SegmentDoc(TypedDict):
+    """A segment with its expected times (the planned ones when nothing moved it)."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    kind: str
+    hard: bool
+    estimated: bool
+    site: SiteDoc | None
+    scene: str | None
+    people: list[PersonDoc]
+    starts_at: str | None
+    ends_at: str | None
+    planned_starts_at: str | None
+    planned_ends_at: str | None
+    warning_seconds: int
+    danger_seconds: int
+    notes: str | None
+    parallel: list[str]
+    items: list[ItemRefDoc]
+
+
+class NowDoc(SegmentDoc):
+    """The segment on air: its item on air, and how late it ends against the plan."""
+
+    item: ItemDoc | None
+    offset_seconds: int
+
+
+class NextDoc(SegmentDoc):
+    """The segment that comes next, and how late it starts against the plan."""
+
+    offset_seconds: int
+
+
+class MessageDoc(TypedDict):
+    id: int
+    text: str
+    at: str | None
+
+
+class MessagesDoc(TypedDict):
+    moderators: MessageDoc | None
+    viewers: MessageDoc | None
+
+
+class SlateDoc(TypedDict):
+    text: str
+    since: str | None
+
+
+class ParallelNowDoc(TypedDict):
+    id: str
+    title: str
+    kind: str
+    ends_at: str | None
+
+
+class ParallelNextDoc(TypedDict):
+    id: str
+    title: str
+    starts_at: str | None
+
+
+class ParallelDoc(TypedDict):
+    """A channel running beside this one's parallel block (the main channel's parcours)."""
+
+    channel: str
+    title: str
+    status: str
+    site: SiteDoc | None
+    slate: bool
+    now: ParallelNowDoc | None
+    next: ParallelNextDoc | None
+
+
+class RundownRowDoc(TypedDict):
+    id: str
+    status: Literal["done", "on_air", "next", "planned", "skipped"]
+    starts_at: str | None
+    ends_at: str | None
+
+
+class ChannelDoc(TypedDict):
+    id: str
+    title: str
+    subtitle: str | None
+    status: Literal["before", "on_air", "gap", "finished"]
+    site: SiteDoc | None
+    site_overridden: bool
+    site_override: SiteDoc | None
+    held: bool
+    slate: SlateDoc | None
+    messages: MessagesDoc
+    delay_seconds: int
+    now: NowDoc | None
+    next: NextDoc | None
+    parallel: list[ParallelDoc]
+    rundown: list[RundownRowDoc]
+
+
+class EventDoc(TypedDict):
+    title: str
+    subtitle: str | None
+    date: str
+    timezone: str
+    starts_at: str | None
+    ends_at: str | None
+    url: str | None
+
+
+class StateDocument(TypedDict):
+    """What is on air at ``at`` on every channel (or the channels a client follows)."""
+
+    at: str | None
+    event: EventDoc
+    channels: list[ChannelDoc]
+
+
+class ScheduleChannelDoc(TypedDict):
+    id: str
+    title: str
+    subtitle: str | None
+    segments: list[dict[str, object]]
+
+
+class SwitcherScenesDoc(TypedDict):
+    scenes: dict[str, str]
+
+
+class ScheduleDocument(TypedDict):
+    """The whole parsed schedule (``GET /api/schedule``)."""
+
+    event: EventDoc
+    sites: list[SiteDoc | None]
+    switcher: SwitcherScenesDoc
+    channels: list[ScheduleChannelDoc]
 
 
 def iso(instant: dt.datetime | None, schedule: Schedule) -> str | None:
@@ -25,7 +227,7 @@ def iso(instant: dt.datetime | None, schedule: Schedule) -> str | None:
     return instant.astimezone(schedule.event.timezone).isoformat()
 
 
-def site_document(schedule: Schedule, site_id: str | None) -> JSON | None:
+def site_document(schedule: Schedule, site_id: str | None) -> SiteDoc | None:
     if site_id is None:
         return None
     site: Site = schedule.sites[site_id]
@@ -38,7 +240,7 @@ def site_document(schedule: Schedule, site_id: str | None) -> JSON | None:
     }
 
 
-def _people(people: tuple[Person, ...]) -> list[JSON]:
+def _people(people: tuple[Person, ...]) -> list[PersonDoc]:
     return [
         {
             "name": p.name,
@@ -50,7 +252,7 @@ def _people(people: tuple[Person, ...]) -> list[JSON]:
     ]
 
 
-def _item(schedule: Schedule, item: Item, start: dt.datetime, end: dt.datetime) -> JSON:
+def _item(schedule: Schedule, item: Item, start: dt.datetime, end: dt.datetime) -> ItemDoc:
     return {
         "id": item.id,
         "title": item.title,
@@ -71,7 +273,7 @@ def segment_document(
     seg: Segment,
     starts_at: dt.datetime | None = None,
     ends_at: dt.datetime | None = None,
-) -> JSON:
+) -> SegmentDoc:
     """A segment, with its expected times (planned ones when not given)."""
     return {
         "id": seg.id,
@@ -98,31 +300,36 @@ def segment_document(
     }
 
 
-def _now(schedule: Schedule, now: OnAir) -> JSON:
-    doc = segment_document(schedule, now.segment, now.starts_at, now.ends_at)
-    doc["item"] = (
+def _now(schedule: Schedule, now: OnAir) -> NowDoc:
+    item = (
         _item(schedule, now.item, now.item_starts_at, now.item_ends_at)
         if now.item is not None and now.item_starts_at is not None and now.item_ends_at is not None
         else None
     )
-    doc["offset_seconds"] = round((now.ends_at - now.segment.end).total_seconds())
-    return doc
+    offset = round((now.ends_at - now.segment.end).total_seconds())
+    return NowDoc(
+        **segment_document(schedule, now.segment, now.starts_at, now.ends_at),
+        item=item,
+        offset_seconds=offset,
+    )
 
 
-def _next(schedule: Schedule, nxt: Upcoming) -> JSON:
-    doc = segment_document(schedule, nxt.segment, nxt.starts_at, nxt.ends_at)
-    doc["offset_seconds"] = round((nxt.starts_at - nxt.segment.start).total_seconds())
-    return doc
+def _next(schedule: Schedule, nxt: Upcoming) -> NextDoc:
+    offset = round((nxt.starts_at - nxt.segment.start).total_seconds())
+    return NextDoc(
+        **segment_document(schedule, nxt.segment, nxt.starts_at, nxt.ends_at),
+        offset_seconds=offset,
+    )
 
 
-def _message(schedule: Schedule, msg: MessageState | None) -> JSON | None:
+def _message(schedule: Schedule, msg: MessageState | None) -> MessageDoc | None:
     if msg is None:
         return None
     return {"id": msg.id, "text": msg.text, "at": iso(msg.at, schedule)}
 
 
-def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> JSON:
-    parallel: list[JSON] = []
+def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> ChannelDoc:
+    parallel: list[ParallelDoc] = []
     if cs.now is not None:
         for other_id in cs.now.segment.parallel:
             other = show.channel(other_id)
@@ -186,7 +393,7 @@ def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> JSON:
     }
 
 
-def _event(schedule: Schedule) -> JSON:
+def _event(schedule: Schedule) -> EventDoc:
     ev = schedule.event
     return {
         "title": ev.title,
@@ -199,7 +406,7 @@ def _event(schedule: Schedule) -> JSON:
     }
 
 
-def state_document(schedule: Schedule, show: ShowState) -> JSON:
+def state_document(schedule: Schedule, show: ShowState) -> StateDocument:
     """The state document for a computed :class:`ShowState` (JSON-ready)."""
     return {
         "at": iso(show.at, schedule),
@@ -208,7 +415,7 @@ def state_document(schedule: Schedule, show: ShowState) -> JSON:
     }
 
 
-def schedule_document(schedule: Schedule) -> JSON:
+def schedule_document(schedule: Schedule) -> ScheduleDocument:
     """The whole parsed schedule (``GET /api/schedule``)."""
     return {
         "event": _event(schedule),

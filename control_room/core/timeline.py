@@ -57,6 +57,7 @@ __all__ = [
     "SlateState",
     "Status",
     "Upcoming",
+    "apply",
     "check",
     "next_change_after",
     "state",
@@ -607,6 +608,27 @@ def state_and_next_change(
     """:func:`state` and :func:`next_change_after` from one replay of the journal (what a
     server needs at every change)."""
     runs = _replay(schedule, journal, t)
+    show = ShowState(t, tuple(_channel_state(schedule, runs[ch.id], t) for ch in schedule.channels))
+    return show, _next_change(journal, runs, t)
+
+
+def apply(
+    schedule: Schedule, journal: Sequence[JournalEntry], entry: JournalEntry
+) -> tuple[ShowState, dt.datetime | None]:
+    """Check ``entry`` after ``journal`` and compute what follows, from one replay.
+
+    What a server does on every command: the state at ``entry.at`` with the entry applied
+    (equal to :func:`state` of ``[*journal, entry]`` at that instant) and the next change
+    after it. ``journal`` holds no entry after ``entry.at``.
+
+    Raises:
+        CommandRejected: the command cannot apply now; nothing is changed.
+    """
+    t = entry.at
+    runs = _replay(schedule, journal, t)
+    _apply(runs, schedule, entry, t)
+    for run in runs.values():
+        run.advance(t)
     show = ShowState(t, tuple(_channel_state(schedule, runs[ch.id], t) for ch in schedule.channels))
     return show, _next_change(journal, runs, t)
 

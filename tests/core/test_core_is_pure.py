@@ -24,6 +24,7 @@ ALLOWED_IMPORTS = {
     "math",
     "re",
     "typing",
+    "typing_extensions",
     "zoneinfo",
     "pydantic",
     "ruamel",

@@ -1,0 +1,203 @@
+"""The régie's desk: the facts beside the show that only the operator sees.
+
+- the moderators' acknowledgements of the régie's messages (journaled, off the loop);
+- the presence: how many screens of each role follow each channel;
+- the video switchers' status per channel, and the régie's requests to them
+  (resend / manual / auto), forwarded to the attached switcher;
+- the journal's recent entries, sent to a régie on connect.
+
+None of it changes what is on air: that is the :class:`~control_room.show.Show`'s alone.
+Everything here is pushed only to authenticated régie clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from control_room.clock import from_epoch
+from control_room.core.document import StateDocument
+from control_room.core.timeline import CommandRejected
+from control_room.hub import Client, Hub
+from control_room.show import Show
+from control_room.wire import (
+    AckDoc,
+    AcksMessage,
+    JournalMessage,
+    PresenceMessage,
+    Role,
+    SwitcherMessage,
+    encode,
+)
+
+__all__ = ["JOURNAL_BACKLOG", "Desk", "SwitcherHandler", "is_regie"]
+
+SwitcherHandler = Callable[[str, str], Awaitable[None]]
+"""Called with (channel, action) when the régie asks the switcher to resend / go manual / auto.
+Raise to report a failure to the régie."""
+
+JOURNAL_BACKLOG = 500
+"""How many recent journal entries a régie receives on connect."""
+
+PRESENCE_COALESCE_SECONDS = 0.2
+"""Presence changes within this time go to the régie as one message."""
+
+
+def is_regie(client: Client) -> bool:
+    """An authenticated régie: the only client that sees the desk."""
+    return client.role is Role.REGIE and client.authenticated
+
+
+def _utc(instant: datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")
+
+
+class Desk:
+    """The régie's side facts, kept beside the show.
+
+    Args:
+        show: the show (its state says which message is current; its writer journals acks).
+        hub: the connected screens (the régie's share of them gets the desk's messages).
+    """
+
+    def __init__(self, show: Show, hub: Hub) -> None:
+        self.show = show
+        self.hub = hub
+        self.acks: dict[tuple[str, int], list[AckDoc]] = {}
+        for ack in show.journal.acks():
+            self.acks.setdefault((ack.channel, ack.message_id), []).append(
+                AckDoc(name=ack.name, at=_utc(ack.wall))
+            )
+        self.switcher_status: dict[str, dict[str, Any]] = {}
+        self.switcher_handlers: list[SwitcherHandler] = []
+        self._presence_handle: asyncio.TimerHandle | None = None
+        show.on_publish(self._published)
+
+    def close(self) -> None:
+        if self._presence_handle is not None:
+            self._presence_handle.cancel()
+            self._presence_handle = None
+
+    # -- a régie connects -------------------------------------------------------
+
+    def greet(self, client: Client) -> None:
+        """Queue what a régie gets on connect: recent journal, presence, switchers, acks."""
+        if not is_regie(client):
+            return
+        recent = self.show.journal_entries(last=JOURNAL_BACKLOG)
+        client.enqueue(encode(JournalMessage(entries=recent, snapshot=True)))
+        client.enqueue(self._presence_text(), key="presence")
+        for channel_id, status in sorted(self.switcher_status.items()):
+            client.enqueue(self._switcher_text(channel_id, status), key=("switcher", channel_id))
+        for channel in self.show.document["channels"]:
+            message = channel["messages"]["moderators"]
+            if message is not None:
+                text = self._acks_text(channel["id"], message["id"])
+                client.enqueue(text, key=("acks", channel["id"]))
+
+    def journal_appended(self, seq: int) -> None:
+        """Push a new journal entry to the régie."""
+        entries = [e for e in self.show.journal_entries(last=1) if e["seq"] == seq]
+        if entries:
+            text = encode(JournalMessage(entries=entries, snapshot=False))
+            self.hub.broadcast(text, where=is_regie)
+
+    # -- presence ---------------------------------------------------------------
+
+    def _presence_text(self) -> str:
+        return encode(
+            PresenceMessage(
+                channels=self.hub.presence(),
+                clients=len(self.hub),
+                slow_closed=self.hub.stats.slow_closed,
+            )
+        )
+
+    def presence_changed(self) -> None:
+        """A screen came, went or changed what it follows (coalesced for the régie)."""
+        if self._presence_handle is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._presence_handle = loop.call_later(PRESENCE_COALESCE_SECONDS, self._push_presence)
+
+    def _push_presence(self) -> None:
+        self._presence_handle = None
+        self.hub.broadcast(self._presence_text(), key="presence", where=is_regie)
+
+    # -- acknowledgements -------------------------------------------------------
+
+    async def ack(self, channel: str, message_id: int, name: str) -> None:
+        """A moderator acknowledged a message; record it and tell the régie.
+
+        Raises:
+            CommandRejected: no such channel, or not its current message for the moderators.
+        """
+        if channel not in self.show.channel_ids:
+            raise CommandRejected(f"ack: unknown channel {channel!r}")
+        current = self.show.state.channel(channel).moderators_message
+        if current is None or current.id != message_id:
+            raise CommandRejected(f"ack: message #{message_id} is no longer shown on {channel}")
+        wall = self.show.clock.wall_now()
+        show_at = self.show.now()
+        journal = self.show.journal
+        record = await self.show.writer.run(
+            partial(journal.record_ack, channel, message_id, name, wall=wall, show=show_at)
+        )
+        self.acks.setdefault((channel, message_id), []).append(
+            AckDoc(name=record.name, at=_utc(from_epoch(wall)))
+        )
+        self._push_acks(channel, message_id)
+
+    def _acks_text(self, channel: str, message_id: int) -> str:
+        acks = self.acks.get((channel, message_id), [])
+        return encode(AcksMessage(channel=channel, message_id=message_id, acks=acks))
+
+    def _push_acks(self, channel: str, message_id: int) -> None:
+        text = self._acks_text(channel, message_id)
+        self.hub.broadcast(text, key=("acks", channel), where=is_regie)
+
+    def _published(self, previous: StateDocument, doc: StateDocument) -> None:
+        # A new moderator message? The régie's acknowledgement list follows it.
+        old = {channel["id"]: channel for channel in previous["channels"]}
+        for channel in doc["channels"]:
+            message = channel["messages"]["moderators"]
+            before = old.get(channel["id"])
+            if message is not None and (
+                before is None or message != before["messages"]["moderators"]
+            ):
+                self._push_acks(channel["id"], message["id"])
+
+    # -- the video switchers ------------------------------------------------------
+
+    def add_switcher_handler(self, handler: SwitcherHandler) -> None:
+        """Receive the régie's switcher requests: ``handler(channel, action)``."""
+        self.switcher_handlers.append(handler)
+
+    @staticmethod
+    def _switcher_text(channel: str, status: Mapping[str, Any]) -> str:
+        return encode(SwitcherMessage(channel=channel, status=dict(status)))
+
+    def set_switcher_status(self, channel: str, status: Mapping[str, Any]) -> None:
+        """Publish a channel's switcher status to the régie (latest wins)."""
+        self.switcher_status[channel] = dict(status)
+        text = self._switcher_text(channel, status)
+        self.hub.broadcast(text, key=("switcher", channel), where=is_regie)
+
+    async def switcher_action(self, channel: str, action: str) -> None:
+        """Forward a régie switcher request to the handlers.
+
+        Raises:
+            CommandRejected: unknown channel, or no switcher attached.
+        """
+        if channel not in self.show.channel_ids:
+            raise CommandRejected(f"switcher: unknown channel {channel!r}")
+        if not self.switcher_handlers:
+            raise CommandRejected("switcher: no video switcher is attached to this server")
+        for handler in list(self.switcher_handlers):
+            await handler(channel, action)

@@ -1,0 +1,97 @@
+"""The one command path: every adapter (HTTP, websocket, later OSC and the switcher's own
+reactions) hands an untrusted command to :meth:`Dispatcher.submit` and translates the
+:class:`Result` back into its own terms (a status code, a ``result`` message, an OSC
+reply). The token was checked by :class:`~control_room.auth.Auth` at the adapter's door;
+the dispatcher refuses a caller that was not let in.
+
+One path means one vocabulary of outcomes (:class:`Outcome`), one validation of the
+command (:func:`~control_room.core.commands.parse_command`), one replay of the journal
+(:meth:`~control_room.show.Show.submit`), and one place where a new journal entry reaches
+the régie.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from control_room.core.commands import CommandInvalid, parse_command
+from control_room.core.timeline import CommandRejected
+from control_room.desk import Desk
+from control_room.show import Show
+
+__all__ = ["Caller", "Dispatcher", "Outcome", "Result"]
+
+logger = logging.getLogger(__name__)
+
+MAX_WHO = 80
+"""The longest operator label kept in the journal."""
+
+
+class Outcome(StrEnum):
+    """How a submitted command ended; each adapter maps it to its own terms."""
+
+    APPLIED = "applied"  # journaled and on air
+    UNAUTHORIZED = "unauthorized"  # no operator token: nothing read
+    INVALID = "invalid"  # not a command: the error names the field
+    REJECTED = "rejected"  # a command the engine refuses now: the error says why
+    FAILED = "failed"  # the journal could not be written: nothing applied
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who submits: the label journaled as ``who``, and whether the token was given."""
+
+    who: str
+    authenticated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome of one submission: the journal ``seq`` when applied, else an error."""
+
+    outcome: Outcome
+    seq: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.APPLIED
+
+
+class Dispatcher:
+    """The one door for operator commands.
+
+    Args:
+        show: where commands are checked, journaled and applied.
+        desk: told of each new journal entry (the régie's journal list).
+    """
+
+    def __init__(self, show: Show, desk: Desk) -> None:
+        self.show = show
+        self.desk = desk
+
+    async def submit(self, data: Any, caller: Caller) -> Result:
+        """Read, check, journal and apply one command; never raises.
+
+        Args:
+            data: the command as decoded JSON (``{"type": "extend", "channel": ..., ...}``).
+            caller: who sends it.
+        """
+        if not caller.authenticated:
+            return Result(Outcome.UNAUTHORIZED, error="unauthorized: operator token required")
+        try:
+            command = parse_command(data)
+        except CommandInvalid as exc:
+            return Result(Outcome.INVALID, error=str(exc))
+        try:
+            record = await self.show.submit(command, who=caller.who[:MAX_WHO] or "operator")
+        except CommandRejected as exc:
+            return Result(Outcome.REJECTED, error=str(exc))
+        except Exception as exc:  # the journal could not be written: nothing applied
+            logger.exception("command failed")
+            return Result(Outcome.FAILED, error=f"not applied: {exc}")
+        self.desk.journal_appended(record.seq)
+        return Result(Outcome.APPLIED, seq=record.seq)

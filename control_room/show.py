@@ -1,0 +1,365 @@
+"""The show: the journal replayed by the engine, published to the screens, woken on cue.
+
+:class:`Show` holds what is on air: the journal (replayed at start), the last
+published :class:`~control_room.core.timeline.ShowState`, its state document and
+publication number. Everything it publishes is computed by the pure engine from
+``(schedule, journal, now)``.
+
+Three things make it recompute:
+
+- a cue: the :class:`~control_room.scheduler.CueAlarm` wakes it at the next
+  ``next_change_after``; the state is then computed at ``max(now, cue)``;
+- the safety tick (every second): normally a no-op, it catches a lost cue;
+- a command (:meth:`Show.submit`): checked and applied by the engine in one replay
+  (:func:`~control_room.core.timeline.apply`), journaled (committed) in between.
+
+A recomputation publishes only if the state document changed (ignoring its ``at``);
+each client receives it only if its own view (the channels it follows) changed.
+The régie's side facts (acknowledgements, presence, switcher status) are the
+:class:`~control_room.desk.Desk`'s; integrations follow the show through
+:meth:`Show.add_listener`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+
+from control_room import __version__
+from control_room.clock import Clock
+from control_room.core.commands import (
+    Command,
+    CommandInvalid,
+    command_json,
+    describe,
+    parse_command,
+)
+from control_room.core.document import ChannelDoc, StateDocument, state_document
+from control_room.core.schedule import Schedule
+from control_room.core.timeline import JournalEntry, ShowState, apply, state, state_and_next_change
+from control_room.hub import Client, Hub, View
+from control_room.journal import Journal, JournalError, Record
+from control_room.scheduler import CueAlarm
+from control_room.wire import Cause, JournalEntryDoc, StateMessage, WelcomeMessage, encode, now_ms
+from control_room.writer import JournalWriter
+
+__all__ = ["Listener", "PublishHook", "Show", "entries_from_records", "journal_entry_doc"]
+
+logger = logging.getLogger(__name__)
+
+Listener = Callable[[ShowState], Awaitable[None]]
+"""An integration called (as a task) with every newly published ShowState."""
+
+PublishHook = Callable[[StateDocument, StateDocument], None]
+"""Called synchronously with (previous, new) state documents after each publication."""
+
+T = TypeVar("T")
+
+
+def entries_from_records(records: Iterable[Record]) -> list[JournalEntry]:
+    """Journal records as engine entries.
+
+    Raises:
+        JournalError: a stored command cannot be read by this version.
+    """
+    entries = []
+    for record in records:
+        try:
+            command = parse_command(record.command)
+        except CommandInvalid as exc:
+            raise JournalError(f"journal entry #{record.seq} cannot be read: {exc}") from exc
+        entries.append(JournalEntry(record.seq, record.show, command, record.who))
+    return entries
+
+
+def journal_entry_doc(record: Record, command: Command, schedule: Schedule) -> JournalEntryDoc:
+    """A journal record as the régie and ``GET /api/journal`` show it."""
+    data = record.to_json()
+    return JournalEntryDoc(
+        seq=record.seq,
+        wall=data["wall"],
+        show=record.show.astimezone(schedule.event.timezone).isoformat(),
+        who=record.who,
+        command=record.command,
+        text=describe(command),
+    )
+
+
+def view_channels(doc: StateDocument, view: View) -> list[ChannelDoc]:
+    """The channels of a document that a view follows (all for ``None``)."""
+    if view is None:
+        return doc["channels"]
+    return [channel for channel in doc["channels"] if channel["id"] in view]
+
+
+class Show:
+    """The running show.
+
+    Args:
+        schedule: the validated schedule.
+        clock: the show clock.
+        journal: the open journal (replayed now).
+        hub: the connected screens.
+        writer: the one thread that writes the journal.
+        tick_seconds: the safety tick period.
+        heartbeat_seconds: the websocket ping interval (reported to clients).
+
+    Raises:
+        JournalError: the journal holds a command this version cannot read.
+    """
+
+    def __init__(
+        self,
+        schedule: Schedule,
+        clock: Clock,
+        journal: Journal,
+        *,
+        hub: Hub,
+        writer: JournalWriter,
+        tick_seconds: float = 1.0,
+        heartbeat_seconds: float | None = 10.0,
+    ) -> None:
+        self.schedule = schedule
+        self.clock = clock
+        self.journal = journal
+        self.hub = hub
+        self.writer = writer
+        self.heartbeat_seconds = heartbeat_seconds
+        self.channel_ids = tuple(channel.id for channel in schedule.channels)
+        records = journal.records()
+        self.entries: list[JournalEntry] = entries_from_records(records)
+        self._entry_docs: list[JournalEntryDoc] = [
+            journal_entry_doc(r, e.command, schedule)
+            for r, e in zip(records, self.entries, strict=True)
+        ]
+        self.alarm = CueAlarm(clock, self._wake, tick_seconds=tick_seconds)
+        self.seq = 0
+        self.publications = 0
+        self.cues_late_ms: list[float] = []
+        self.state: ShowState = state(schedule, self.entries, self.now())
+        self.document: StateDocument = state_document(schedule, self.state)
+        self._listeners: list[Listener] = []
+        self._publish_hooks: list[PublishHook] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle --------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the alarm and publish the current state (call inside the event loop)."""
+        self.alarm.start()
+        self.recompute({"kind": "start"})
+
+    async def stop(self) -> None:
+        self.alarm.shutdown()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, coro: Awaitable[T], what: str) -> None:
+        async def run() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("%s failed", what)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- time -------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """Show time now, never before the last journal entry."""
+        t = self.clock.now()
+        if self.entries and self.entries[-1].at > t:
+            return self.entries[-1].at
+        return t
+
+    def state_at(self, t: datetime) -> StateDocument:
+        """The state document at any show instant (pure; nothing published)."""
+        return state_document(self.schedule, state(self.schedule, self.entries, t))
+
+    # -- publishing -------------------------------------------------------------
+
+    def _wake(self, cue: datetime | None) -> None:
+        if cue is None:
+            self.recompute({"kind": "tick"})
+            return
+        late_ms = (self.clock.wall_now() - self.clock.wall_time(cue)) * 1000
+        self.cues_late_ms.append(late_ms)
+        if len(self.cues_late_ms) > 1000:
+            del self.cues_late_ms[:500]
+        local = cue.astimezone(self.schedule.event.timezone).isoformat()
+        self.recompute({"kind": "cue", "cue": local}, at=cue)
+
+    def recompute(self, cause: Cause, *, at: datetime | None = None) -> bool:
+        """Recompute the state now (at least ``at``), publish it if it changed, re-plan.
+
+        Returns:
+            True if a new state was published.
+        """
+        t = self.now()
+        if at is not None and at > t:
+            t = at
+        show, next_change = state_and_next_change(self.schedule, self.entries, t)
+        return self._adopt(show, next_change, cause)
+
+    def _adopt(self, show: ShowState, next_change: datetime | None, cause: Cause) -> bool:
+        """Make ``show`` the current state; publish it if it changed; plan the next cue."""
+        doc = state_document(self.schedule, show)
+        changed = doc["channels"] != self.document["channels"] or self.seq == 0
+        previous = self.document
+        self.state, self.document = show, doc
+        if changed:
+            self.seq += 1
+            self.publications += 1
+            self._publish(previous, doc, cause)
+            for hook in list(self._publish_hooks):
+                hook(previous, doc)
+            for listener in list(self._listeners):
+                self._spawn(listener(show), f"listener {listener!r}")
+        self.alarm.plan(next_change)
+        return changed
+
+    def _publish(self, previous: StateDocument, doc: StateDocument, cause: Cause) -> None:
+        clock = self.clock.model()
+        old = {channel["id"]: channel for channel in previous["channels"]}
+        message = StateMessage.of(seq=self.seq, clock=clock, state=doc, cause=cause)
+
+        def render(view: View) -> str | None:
+            channels = view_channels(doc, view)
+            if self.seq > 1 and channels == [old.get(c["id"]) for c in channels]:
+                return None  # nothing new for this view
+            body = StateDocument(at=doc["at"], event=doc["event"], channels=channels)
+            return encode(message.model_copy(update={"state": body}))
+
+        self.hub.broadcast_view(render, key="state")
+
+    def snapshot_text(self, view: View, cause: Cause | None = None) -> str:
+        """A full state message for one view, for a client that just (re)connected."""
+        doc = self.document
+        body = StateDocument(at=doc["at"], event=doc["event"], channels=view_channels(doc, view))
+        return encode(
+            StateMessage.of(
+                seq=self.seq,
+                clock=self.clock.model(),
+                state=body,
+                cause=cause or {"kind": "snapshot"},
+            )
+        )
+
+    def welcome_text(self, client: Client) -> str:
+        """The first message of a connection (and the answer to each ``hello``)."""
+        return encode(
+            WelcomeMessage(
+                version=__version__,
+                clock=self.clock.model(),
+                role=client.role,
+                channels=None if client.channels is None else sorted(client.channels),
+                authenticated=client.authenticated,
+                event=self.document["event"],
+                all_channels=list(self.channel_ids),
+                heartbeat_seconds=self.heartbeat_seconds,
+            )
+        )
+
+    # -- commands ---------------------------------------------------------------
+
+    async def submit(self, command: Command, *, who: str) -> Record:
+        """Check, journal (durably) and apply an operator command: one replay of the journal.
+
+        The engine checks the command and computes the state after it in one pass
+        (:func:`~control_room.core.timeline.apply`); the journal is written (committed,
+        off the event loop) only once the engine accepted it, and the state is adopted
+        only once the journal holds it.
+
+        Raises:
+            CommandRejected: the engine refuses it now (nothing journaled).
+            Exception: the journal could not be written (nothing applied).
+        """
+        async with self._lock:
+            t = self.now()
+            seq = self.entries[-1].seq + 1 if self.entries else 1
+            show, next_change = apply(self.schedule, self.entries, JournalEntry(seq, t, command))
+            record = await self.writer.run(
+                partial(
+                    self.journal.append,
+                    wall=self.clock.wall_now(),
+                    show=t,
+                    who=who,
+                    command=command_json(command),
+                )
+            )
+            entry = JournalEntry(record.seq, t, command, who)
+            self.entries.append(entry)
+            doc = journal_entry_doc(record, command, self.schedule)
+            self._entry_docs.append(doc)
+            if record.seq != seq:  # another writer on the journal: replay it (never expected)
+                show, next_change = state_and_next_change(self.schedule, self.entries, t)
+            self._adopt(show, next_change, {"kind": "command", "seq": record.seq})
+        logger.info("command #%d by %s: %s", record.seq, who, describe(command))
+        return record
+
+    def journal_entries(self, *, last: int | None = None) -> list[JournalEntryDoc]:
+        """The journal's commands as the régie shows them (the ``last`` ones, or all)."""
+        return list(self._entry_docs if last is None else self._entry_docs[-last:])
+
+    def on_publish(self, hook: PublishHook) -> None:
+        """Call ``hook(previous, new)`` synchronously after every publication."""
+        self._publish_hooks.append(hook)
+
+    # -- integrations -----------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(show_state)`` as a task after every published change.
+
+        It never delays the pushes to screens; its exceptions are logged.
+        """
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    # -- introspection ----------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """What ``GET /-/health`` says of the show (the hub's counters included)."""
+        stats = self.hub.stats
+        lateness = sorted(self.cues_late_ms)
+        next_cue = self.alarm.next_cue
+        tz = self.schedule.event.timezone
+        return {
+            "ok": True,
+            "version": __version__,
+            "server_time": now_ms(),
+            "show_time": self.now().astimezone(tz).isoformat(),
+            "clock": self.clock.model(),
+            "seq": self.seq,
+            "journal_entries": len(self.entries),
+            "next_cue": None if next_cue is None else next_cue.astimezone(tz).isoformat(),
+            "clients": stats.clients,
+            "connected_total": stats.connected_total,
+            "slow_closed": stats.slow_closed,
+            "messages_sent": stats.sent,
+            "coalesced": stats.coalesced,
+            "renders": stats.renders,
+            "publications": self.publications,
+            "cue_wakes": self.alarm.wakes,
+            "cue_wake_late_ms": _summary(lateness),
+        }
+
+
+def _summary(sorted_values: list[float]) -> Mapping[str, Any]:
+    return {
+        "count": len(sorted_values),
+        "median": sorted_values[len(sorted_values) // 2] if sorted_values else None,
+        "max": sorted_values[-1] if sorted_values else None,
+    }

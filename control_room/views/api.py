@@ -1,0 +1,173 @@
+"""The HTTP API (see docs/protocol.md).
+
+- ``GET /api/state`` (``?at=ISO`` for any instant, ``?channels=a,b``), ``GET /api/schedule``
+- ``POST /api/commands`` (``Authorization: Bearer TOKEN``), ``GET /api/journal`` (token)
+- ``GET /-/health``, ``GET /-/version``
+
+Every body is a model of :mod:`control_room.wire`; every error is an
+:class:`~control_room.wire.ErrorBody` with its status code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from control_room import __version__
+from control_room.auth import bearer
+from control_room.clock import ClockError, parse_instant
+from control_room.core.document import StateDocument, schedule_document
+from control_room.dispatch import Caller, Outcome
+from control_room.room import Room
+from control_room.show import view_channels
+from control_room.wire import (
+    PROTOCOL_VERSION,
+    CommandAccepted,
+    ErrorBody,
+    JournalResponse,
+    StateResponse,
+    VersionBody,
+    now_ms,
+)
+
+__all__ = [
+    "STATUS",
+    "api_commands",
+    "api_journal",
+    "api_schedule",
+    "api_state",
+    "channels_param",
+    "error",
+    "health",
+    "version",
+]
+
+STATUS = {
+    Outcome.APPLIED: 200,
+    Outcome.INVALID: 400,
+    Outcome.UNAUTHORIZED: 401,
+    Outcome.REJECTED: 409,
+    Outcome.FAILED: 500,
+}
+"""The HTTP status of each outcome of a command."""
+
+
+def room_of(request: Request) -> Room:
+    room: Room = request.app.state.room
+    return room
+
+
+def error(message: str, status: int) -> JSONResponse:
+    """An :class:`~control_room.wire.ErrorBody` response (401 says how to authenticate)."""
+    headers = {"WWW-Authenticate": 'Bearer realm="control-room"'} if status == 401 else None
+    return JSONResponse(ErrorBody(error=message).model_dump(), status_code=status, headers=headers)
+
+
+def _token_error(request: Request, room: Room) -> JSONResponse | None:
+    given = bearer(request.headers)
+    if given is None:
+        return error("operator token required (Authorization: Bearer TOKEN)", 401)
+    if not room.auth.check(given):
+        return error("invalid operator token", 401)
+    return None
+
+
+def channels_param(value: str | None) -> frozenset[str] | None:
+    """``?channels=a,b`` (or a websocket's ``channels``) as a view; empty means all."""
+    if not value:
+        return None
+    return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+async def api_state(request: Request) -> Response:
+    room = room_of(request)
+    show = room.show
+    at = request.query_params.get("at")
+    view = channels_param(request.query_params.get("channels"))
+    tz = room.schedule.event.timezone
+    seq: int | None
+    if at:
+        try:
+            t = parse_instant(at, default_tz=tz)
+        except ClockError as exc:
+            return error(str(exc), 400)
+        doc: StateDocument = show.state_at(t)
+        seq = None
+    else:
+        # The state is constant between two changes: only its instant moves.
+        doc = show.document
+        doc = StateDocument(
+            at=show.clock.now().astimezone(tz).isoformat(),
+            event=doc["event"],
+            channels=doc["channels"],
+        )
+        seq = show.seq
+    body = StateResponse(
+        at=doc["at"],
+        event=doc["event"],
+        channels=view_channels(doc, view),
+        seq=seq,
+        server_time=now_ms(),
+        clock=show.clock.model(),
+    )
+    return JSONResponse(body)
+
+
+async def api_schedule(request: Request) -> Response:
+    return JSONResponse(schedule_document(room_of(request).schedule))
+
+
+async def api_commands(request: Request) -> Response:
+    room = room_of(request)
+    refused = _token_error(request, room)
+    if refused is not None:
+        return refused
+    try:
+        data: Any = json.loads(await request.body())
+    except ValueError as exc:
+        return error(f"not JSON: {exc}", 400)
+    who = request.headers.get("x-operator") or "operator"
+    if isinstance(data, dict) and "command" in data and "type" not in data:
+        who = str(data.get("by") or who)
+        data = data["command"]
+    result = await room.dispatcher.submit(data, Caller(who=who, authenticated=True))
+    if not result.ok or result.seq is None:
+        return error(result.error or "refused", STATUS[result.outcome])
+    show = room.show
+    # built unvalidated: the document is the engine's own output, already journaled and on air
+    accepted = CommandAccepted.model_construct(
+        seq=result.seq, state_seq=show.seq, state=show.document
+    )
+    return JSONResponse(accepted.model_dump(mode="json"))
+
+
+async def api_journal(request: Request) -> Response:
+    room = room_of(request)
+    refused = _token_error(request, room)
+    if refused is not None:
+        return error("operator token required (Authorization: Bearer TOKEN)", 401)
+    journal = room.show.journal
+    body = JournalResponse(
+        entries=room.show.journal_entries(),
+        switches=[s.to_json() for s in journal.switches()],
+        acks=[a.to_json() for a in journal.acks()],
+    )
+    return JSONResponse(body)
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse(room_of(request).show.health())
+
+
+async def version(request: Request) -> Response:
+    body = VersionBody(
+        version=__version__,
+        protocol=PROTOCOL_VERSION,
+        python=sys.version.split()[0],
+        event=room_of(request).show.document["event"],
+    )
+    return JSONResponse(body)

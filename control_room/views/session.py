@@ -1,0 +1,204 @@
+"""One websocket connection: the door check, the greeting, the reader, the sender.
+
+A connection is a :class:`~control_room.hub.Client` of the hub. The sender task drains its
+bounded, coalescing queue (a slow client gets the latest state, never a backlog); the
+reader task reads client messages (:func:`~control_room.wire.parse_client_message`) and
+answers each: a malformed one gets an ``error`` reply and the connection stays open.
+Commands go to the one command path (:class:`~control_room.dispatch.Dispatcher`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import assert_never
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket
+
+from control_room.dispatch import Caller
+from control_room.hub import Client, ClientGone, SlowClient
+from control_room.room import Room
+from control_room.views.api import channels_param
+from control_room.wire import (
+    Ack,
+    ClientMessage,
+    CommandRequest,
+    ErrorMessage,
+    Hello,
+    Ping,
+    PongMessage,
+    ProtocolError,
+    ResultMessage,
+    Role,
+    SwitcherRequest,
+    encode,
+    now_ms,
+    parse_client_message,
+)
+
+__all__ = ["CLOSE_POLICY", "greet", "origin_allowed", "ws_endpoint"]
+
+logger = logging.getLogger(__name__)
+
+CLOSE_POLICY = 1008  # websocket close code: policy violation (origin, too slow)
+UNAUTHORIZED = {"code": "unauthorized"}
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: Sequence[str]) -> bool:
+    """The websocket Origin rule: no Origin (not a browser), the same origin, or an allowed one.
+
+    Args:
+        origin: the request's ``Origin`` header.
+        host: the request's ``Host`` header.
+        allowed: extra allowed origins (``scheme://host[:port]``), or ``"*"`` for any.
+    """
+    if origin is None:
+        return True
+    if "*" in allowed:
+        return True
+    normalized = origin.rstrip("/").lower()
+    if normalized in {a.rstrip("/").lower() for a in allowed}:
+        return True
+    parts = urlsplit(normalized)
+    return host is not None and parts.scheme in ("http", "https") and parts.netloc == host.lower()
+
+
+def greet(room: Room, client: Client) -> None:
+    """Queue what a client gets on connect and on each hello: welcome, snapshot, desk."""
+    client.enqueue(room.show.welcome_text(client))
+    client.enqueue(room.show.snapshot_text(client.view), key="state")
+    room.desk.greet(client)
+
+
+def _role(value: str | None) -> Role:
+    try:
+        return Role(value or "viewer")
+    except ValueError:
+        return Role.VIEWER
+
+
+async def ws_endpoint(websocket: WebSocket) -> None:
+    """Serve one websocket connection until either side closes it."""
+    room: Room = websocket.app.state.room
+    headers = websocket.headers
+    if not origin_allowed(headers.get("origin"), headers.get("host"), room.allow_origins):
+        logger.warning("websocket refused: origin %s", headers.get("origin"))
+        await websocket.close(code=CLOSE_POLICY)
+        return
+    await websocket.accept()
+    params = websocket.query_params
+    client = room.hub.client(
+        websocket.send_text,
+        role=_role(params.get("role")),
+        channels=channels_param(params.get("channels")),
+    )
+    client.authenticated = room.auth.check(params.get("token"))
+    room.hub.add(client)
+    greet(room, client)
+    slow = await _run(room, websocket, client)
+    if slow:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(1.0):
+                await websocket.close(code=CLOSE_POLICY, reason="too slow")
+
+
+async def _run(room: Room, websocket: WebSocket, client: Client) -> bool:
+    """Run the sender and the reader until one ends; True if the client was too slow."""
+    sender = asyncio.create_task(client.run())
+    receiver = asyncio.create_task(_receive(room, websocket, client))
+    slow = False
+    try:
+        done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        if sender in done and not sender.cancelled():
+            slow = isinstance(sender.exception(), SlowClient)
+            if slow:
+                logger.warning("client %s closed: %s", client, sender.exception())
+    finally:
+        for task in (sender, receiver):
+            task.cancel()
+        results = await asyncio.gather(sender, receiver, return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception) and not isinstance(result, SlowClient | ClientGone):
+                logger.error("websocket client %s failed: %r", client, result)
+        room.hub.remove(client, slow=slow)
+    return slow
+
+
+async def _receive(room: Room, websocket: WebSocket, client: Client) -> None:
+    while True:
+        message = await websocket.receive()
+        received = now_ms()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            text = message.get("bytes") or b""
+        try:
+            parsed = parse_client_message(text)
+        except ProtocolError as exc:
+            client.enqueue(encode(ErrorMessage(error=exc.error, id=exc.ref)))
+            continue
+        try:
+            await handle(room, client, parsed, received)
+        except Exception as exc:  # a bug or a failing disk must not cut the link
+            logger.exception("handling %s from %s failed", parsed.type, client)
+            ref = getattr(parsed, "id", None)
+            client.enqueue(
+                encode(ErrorMessage(error=f"internal error: {type(exc).__name__}", id=ref))
+            )
+
+
+async def handle(room: Room, client: Client, message: ClientMessage, received: float) -> None:
+    """Answer one client message (every type handled; the match is exhaustive)."""
+    match message:
+        case Ping(id=ping_id, t0=t0):
+            client.enqueue(lambda: encode(PongMessage.at(ping_id, t0, received)))
+        case Hello():
+            _hello(room, client, message)
+        case CommandRequest(id=ref):
+            who = client.name or "regie"
+            result = await room.dispatcher.submit(
+                message.command, Caller(who=who, authenticated=client.authenticated)
+            )
+            reply = ResultMessage(id=ref, ok=result.ok, error=result.error, seq=result.seq)
+            client.enqueue(encode(reply))
+        case Ack(channel=channel, message_id=message_id, name=name):
+            try:
+                await room.desk.ack(channel, message_id, name or client.name or "moderator")
+            except ValueError as exc:  # CommandRejected: not the current message
+                client.enqueue(encode(ErrorMessage(error=str(exc))))
+        case SwitcherRequest(id=ref, channel=channel, action=action):
+            if not client.authenticated:
+                error = "unauthorized: operator token required"
+                client.enqueue(encode(ResultMessage(id=ref, ok=False, error=error)))
+                return
+            try:
+                await room.desk.switcher_action(channel, action.value)
+            except Exception as exc:  # a switcher's failure is reported, never fatal
+                client.enqueue(encode(ResultMessage(id=ref, ok=False, error=str(exc))))
+            else:
+                client.enqueue(encode(ResultMessage(id=ref, ok=True)))
+        case _:
+            assert_never(message)
+
+
+def _hello(room: Room, client: Client, message: Hello) -> None:
+    channels = None if message.channels is None else frozenset(message.channels)
+    unknown = sorted((channels or set()) - set(room.show.channel_ids))
+    if unknown:
+        client.enqueue(encode(ErrorMessage(error=f"unknown channels: {', '.join(unknown)}")))
+    if message.token is not None:
+        client.authenticated = room.auth.check(message.token)
+        if not client.authenticated:
+            error = "invalid operator token"
+            client.enqueue(encode(ErrorMessage(error=error, detail=UNAUTHORIZED)))
+    elif message.role is Role.REGIE and not client.authenticated:
+        error = "the régie needs the operator token; read-only until given"
+        client.enqueue(encode(ErrorMessage(error=error, detail=UNAUTHORIZED)))
+    client.name = message.name
+    client.lang = message.lang
+    room.hub.subscribe(client, role=message.role, channels=channels)
+    greet(room, client)

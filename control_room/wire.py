@@ -1,0 +1,434 @@
+"""The wire: every message both ways, websocket and HTTP, as typed models in one module.
+
+Client-to-server messages are a pydantic discriminated union on ``type``
+(:data:`ClientMessage`), read by :func:`parse_client_message`, which turns any
+malformed or unknown input into a :class:`ProtocolError` with a message a
+person can act on. Server-to-client messages are the models of
+:data:`ServerMessage`, encoded once with :func:`encode`; the HTTP API's bodies
+(:class:`ErrorBody`, :class:`CommandAccepted`, :class:`StateResponse`, ...) are
+here too, and the state document's shape is the core's
+(:class:`~control_room.core.document.StateDocument`), so one schema describes
+both the websocket and the HTTP API. docs/protocol.md describes every message;
+keep the two in step (a test checks it).
+
+Every server message carries ``server_time``: the server's wall clock, in
+milliseconds since the Unix epoch, when the message was produced.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal, NotRequired
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
+
+from control_room.core.document import EventDoc, StateDocument
+
+__all__ = [
+    "Ack",
+    "AckDoc",
+    "AcksMessage",
+    "Cause",
+    "ClientMessage",
+    "ClockModel",
+    "CommandAccepted",
+    "CommandRequest",
+    "ErrorBody",
+    "ErrorMessage",
+    "Hello",
+    "JournalEntryDoc",
+    "JournalMessage",
+    "JournalResponse",
+    "MAX_MESSAGE_BYTES",
+    "PROTOCOL_VERSION",
+    "Ping",
+    "PongMessage",
+    "PresenceMessage",
+    "ProtocolError",
+    "ResultMessage",
+    "Role",
+    "ServerMessage",
+    "StateMessage",
+    "StateResponse",
+    "SwitcherAction",
+    "SwitcherMessage",
+    "SwitcherRequest",
+    "VersionBody",
+    "WelcomeMessage",
+    "encode",
+    "now_ms",
+    "parse_client_message",
+]
+
+PROTOCOL_VERSION = 1
+MAX_MESSAGE_BYTES = 64 * 1024
+"""Client messages larger than this are refused (a command is a few hundred bytes)."""
+
+
+class Role(StrEnum):
+    """What a websocket client is. Only ``regie`` may act, and only with the token."""
+
+    REGIE = "regie"
+    OVERLAY = "overlay"
+    TIMER = "timer"
+    VIEWER = "viewer"
+
+
+_Id = int | Annotated[str, Field(max_length=64)]
+_ChannelId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class _Message(BaseModel):
+    # Unknown fields are ignored, so a newer page can talk to an older server.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Hello(_Message):
+    """Who the client is and what it follows. Answered by a snapshot."""
+
+    type: Literal["hello"]
+    role: Role = Role.VIEWER
+    channels: list[_ChannelId] | None = Field(default=None, max_length=64)
+    token: Annotated[str, Field(max_length=256)] | None = None
+    lang: Annotated[str, Field(max_length=16)] | None = None
+    name: Annotated[str, Field(max_length=80)] | None = None
+
+
+class Ping(_Message):
+    """A clock-offset probe: ``t0`` is the client's clock (epoch ms) when sent."""
+
+    type: Literal["ping"]
+    id: _Id
+    t0: float
+
+
+class CommandRequest(_Message):
+    """An operator command (see the engine's command model). Needs the token."""
+
+    type: Literal["command"]
+    id: _Id | None = None
+    command: dict[str, Any]
+
+
+class Ack(_Message):
+    """A moderator acknowledges the régie's message ``message_id`` on ``channel``."""
+
+    type: Literal["ack"]
+    channel: _ChannelId
+    message_id: int
+    name: Annotated[str, Field(max_length=80)] | None = None
+
+
+class SwitcherAction(StrEnum):
+    RESEND = "resend"  # set the scene of the current state again
+    MANUAL = "manual"  # leave the switcher alone (incident)
+    AUTO = "auto"  # follow the show again
+
+
+class SwitcherRequest(_Message):
+    """A régie request to a channel's video switcher. Needs the token."""
+
+    type: Literal["switcher"]
+    id: _Id | None = None
+    channel: _ChannelId
+    action: SwitcherAction
+
+
+ClientMessage = Annotated[
+    Hello | Ping | CommandRequest | Ack | SwitcherRequest, Field(discriminator="type")
+]
+
+_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+_TYPES = ("hello", "ping", "command", "ack", "switcher")
+
+
+class ProtocolError(ValueError):
+    """A client message that cannot be read.
+
+    Attributes:
+        error: a short, human message.
+        ref: the message's ``id`` when one could be read, so the client can match it.
+    """
+
+    def __init__(self, error: str, *, ref: Any = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.ref = ref
+
+
+def parse_client_message(text: str | bytes) -> ClientMessage:
+    """Read one client message.
+
+    Raises:
+        ProtocolError: for anything but a well-formed message of a known type.
+    """
+    if len(text) > MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"message too large ({len(text)} bytes, at most {MAX_MESSAGE_BYTES})")
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ProtocolError("a message must be a JSON object with a 'type'")
+    ref = data.get("id") if isinstance(data.get("id"), int | str) else None
+    kind = data.get("type")
+    if kind not in _TYPES:
+        if kind is None:
+            raise ProtocolError("missing 'type'", ref=ref)
+        raise ProtocolError(
+            f"unknown message type {kind!r} (expected one of: {', '.join(_TYPES)})", ref=ref
+        )
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"][1:]) or kind
+            parts.append(f"{loc}: {err['msg']}")
+        raise ProtocolError(f"invalid {kind!r} message: " + "; ".join(parts), ref=ref) from None
+
+
+# -- server messages -----------------------------------------------------------
+
+
+def now_ms() -> float:
+    """The server's wall clock, in epoch milliseconds (microsecond precision)."""
+    return round(time.time() * 1000, 3)
+
+
+class ClockModel(TypedDict):
+    """How clients turn their estimate of the server's wall clock into show time."""
+
+    origin_show: str
+    origin_wall: str
+    origin_wall_ms: float
+    speed: float
+    rehearsal: bool
+
+
+class Cause(TypedDict):
+    """Why a state message was produced."""
+
+    kind: Literal["start", "snapshot", "cue", "command", "tick", "restart"]
+    cue: NotRequired[str]
+    seq: NotRequired[int]
+
+
+class JournalEntryDoc(TypedDict):
+    """One journal entry as the régie and ``GET /api/journal`` show it."""
+
+    seq: int
+    wall: str
+    show: str
+    who: str
+    command: dict[str, Any]
+    text: str
+
+
+class AckDoc(TypedDict):
+    name: str
+    at: str
+
+
+class _Server(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    omit_none: ClassVar[bool] = False
+    """Leave out the fields that are None (the optional parts of results and errors)."""
+
+    server_time: float = Field(default_factory=now_ms)
+
+
+class WelcomeMessage(_Server):
+    """The first message on a connection, and the answer to every ``hello``."""
+
+    type: Literal["welcome"] = "welcome"
+    protocol: int = PROTOCOL_VERSION
+    version: str
+    clock: ClockModel
+    role: Role
+    channels: list[str] | None
+    authenticated: bool
+    event: EventDoc
+    all_channels: list[str]
+    heartbeat_seconds: float | None
+
+
+class StateMessage(_Server):
+    """A state document (possibly restricted to the channels a client follows).
+
+    ``seq`` numbers the publications (one more per change, for all clients).
+    Built without validation by :meth:`of`: the document is the core's own output.
+    """
+
+    type: Literal["state"] = "state"
+    seq: int
+    clock: ClockModel
+    cause: Cause
+    state: StateDocument
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        seq: int,
+        clock: ClockModel,
+        state: StateDocument,
+        cause: Cause,
+        server_time: float | None = None,
+    ) -> StateMessage:
+        return cls.model_construct(
+            seq=seq,
+            clock=clock,
+            state=state,
+            cause=cause,
+            server_time=now_ms() if server_time is None else server_time,
+        )
+
+
+class PongMessage(_Server):
+    """The answer to a ping: client send time ``t0``, server receive ``t1`` and send ``t2``."""
+
+    type: Literal["pong"] = "pong"
+    id: int | str
+    t0: float
+    t1: float
+    t2: float
+
+    @classmethod
+    def at(cls, ref: int | str, t0: float, t1: float, t2: float | None = None) -> PongMessage:
+        t2 = now_ms() if t2 is None else t2
+        return cls(id=ref, t0=t0, t1=t1, t2=t2, server_time=t2)
+
+
+class ResultMessage(_Server):
+    """The outcome of a ``command`` or ``switcher`` request with id ``id``."""
+
+    omit_none: ClassVar[bool] = True
+    type: Literal["result"] = "result"
+    id: int | str | None
+    ok: bool
+    error: str | None = None
+    seq: int | None = None
+
+
+class ErrorMessage(_Server):
+    """A message could not be read or is not allowed; the connection stays open."""
+
+    omit_none: ClassVar[bool] = True
+    type: Literal["error"] = "error"
+    error: str
+    id: int | str | None = None
+    detail: dict[str, Any] | None = None
+
+
+class JournalMessage(_Server):
+    """Journal entries for the régie: the recent ones on connect, then each new one."""
+
+    type: Literal["journal"] = "journal"
+    snapshot: bool
+    entries: list[JournalEntryDoc]
+
+
+class PresenceMessage(_Server):
+    """How many screens of each role follow each channel (régie only)."""
+
+    type: Literal["presence"] = "presence"
+    channels: dict[str, dict[str, int]]
+    clients: int
+    slow_closed: int
+
+
+class AcksMessage(_Server):
+    """Who acknowledged the current moderator message of a channel (régie only)."""
+
+    type: Literal["acks"] = "acks"
+    channel: str
+    message_id: int
+    acks: list[AckDoc]
+
+
+class SwitcherMessage(_Server):
+    """The status of a channel's video switcher (régie only; see docs/switcher.md)."""
+
+    type: Literal["switcher"] = "switcher"
+    channel: str
+    status: dict[str, Any]
+
+
+ServerMessage = (
+    WelcomeMessage
+    | StateMessage
+    | PongMessage
+    | ResultMessage
+    | ErrorMessage
+    | JournalMessage
+    | PresenceMessage
+    | AcksMessage
+    | SwitcherMessage
+)
+"""Every message the server sends over the websocket."""
+
+SERVER_MESSAGES: tuple[type[_Server], ...] = (
+    WelcomeMessage,
+    StateMessage,
+    PongMessage,
+    ResultMessage,
+    ErrorMessage,
+    JournalMessage,
+    PresenceMessage,
+    AcksMessage,
+    SwitcherMessage,
+)
+
+
+def encode(message: ServerMessage) -> str:
+    """Encode a server message once (compact JSON, UTF-8 text, non-ASCII kept readable)."""
+    return message.model_dump_json(exclude_none=message.omit_none)
+
+
+# -- HTTP bodies -------------------------------------------------------------------
+
+
+class ErrorBody(BaseModel):
+    """Every HTTP error: ``{"ok": false, "error": "..."}`` with a status code that says
+    which kind (400 unreadable, 401 no or wrong token, 409 refused by the engine now,
+    500 not applied: the journal could not be written)."""
+
+    ok: Literal[False] = False
+    error: str
+
+
+class CommandAccepted(BaseModel):
+    """A command journaled and applied: its journal ``seq``, and the state after it."""
+
+    ok: Literal[True] = True
+    seq: int
+    state_seq: int
+    state: StateDocument
+
+
+class StateResponse(StateDocument):
+    """``GET /api/state``: the state document with the publication ``seq`` (None for a
+    computed instant, ``?at=``), the server's time and the clock model."""
+
+    seq: int | None
+    server_time: float
+    clock: ClockModel
+
+
+class JournalResponse(TypedDict):
+    """``GET /api/journal``: the commands, the switcher attempts and the acknowledgements."""
+
+    entries: list[JournalEntryDoc]
+    switches: list[dict[str, Any]]
+    acks: list[dict[str, Any]]
+
+
+class VersionBody(TypedDict):
+    version: str
+    protocol: int
+    python: str
+    event: EventDoc

@@ -129,7 +129,7 @@ def test_every_serve_option_is_documented() -> None:
     import argparse
     from pathlib import Path
 
-    from control_room.serve import add_serve_arguments
+    from control_room.cli.serve import add_serve_arguments
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "protocol.md").read_text()
     parser = argparse.ArgumentParser()

@@ -19,11 +19,13 @@ The source of wall time is injectable for tests.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import time as time_of_day
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -66,23 +68,39 @@ def from_epoch(seconds: float) -> datetime:
     return _EPOCH + timedelta(microseconds=round(seconds * 1_000_000))
 
 
-def parse_instant(text: str, *, default_tz: tzinfo) -> datetime:
-    """Parse an ISO-8601 instant; a naive one is read in ``default_tz``.
+def parse_instant(
+    text: str, *, default_tz: tzinfo, day: date | None = None, name: str = "at"
+) -> datetime:
+    """Parse an instant as typed by an operator: the one reading of ``--at`` and ``?at=``.
 
-    ``2026-07-07T09:55`` on the command line means 9:55 in the event's time zone.
+    An ISO-8601 date-time (``2026-07-07T09:55``, ``2026-07-07T09:55+02:00``) or, when
+    ``day`` is given, a bare time of day (``09:55``) on that day. Without an offset the
+    instant is read in ``default_tz``: ``09:55`` means 9:55 in the event's time zone.
+
+    Args:
+        text: what was typed.
+        default_tz: the zone of an instant written without an offset (the event's).
+        day: the date of a bare time of day (the event's); None refuses one.
+        name: the option being read, named by the error (``--at``, ``at``).
 
     Raises:
-        ClockError: if ``text`` is not an ISO-8601 date-time.
+        ClockError: ``text`` is neither; the message names ``name`` and gives examples.
     """
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ClockError(
-            f"not an ISO-8601 instant: {text!r} (e.g. 2026-07-07T09:55 or 2026-07-07T09:55+02:00)"
-        ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=default_tz)
-    return value
+    value = text.strip()
+    instant: datetime | None = None
+    with contextlib.suppress(ValueError):
+        instant = datetime.fromisoformat(value)
+    if instant is None and day is not None:
+        with contextlib.suppress(ValueError):
+            instant = datetime.combine(day, time_of_day.fromisoformat(value))
+    if instant is None:
+        what, examples = "an ISO-8601 instant", "2026-07-07T09:55 or 2026-07-07T09:55+02:00"
+        if day is not None:
+            what, examples = f"{what} or time of day", examples.replace(" or ", ", ") + " or 09:55"
+        raise ClockError(f"{name}: not {what}: {text!r} (e.g. {examples})")
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=default_tz)
+    return instant
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ UPDATE and DELETE).
 
 Beside commands, the journal keeps the audit records of the day: switcher
 attempts (what scene was asked of OBS, when, what it answered, how long it
-took) and the moderators' acknowledgements of régie messages.
+took) and the moderators' acknowledgements of régie messages; ``control-room
+journal`` (:mod:`control_room.cli.journal`) prints them.
 
 A data directory is recognised by a marker file and by the SQLite
 ``application_id`` of its journal; anything else (another program's database,
@@ -42,8 +43,6 @@ __all__ = [
     "SCHEMA_VERSION",
     "Record",
     "SwitchRecord",
-    "AuditRow",
-    "audit_rows",
 ]
 
 APPLICATION_ID = 0x43524F4D  # "CROM"
@@ -500,91 +499,3 @@ class Journal:
         with self._lock:
             rows = self._db.execute(query + " ORDER BY id", args).fetchall()
         return [AckRecord(r[0], r[1], r[2], r[3], _parse_iso(r[4]), _parse_iso(r[5])) for r in rows]
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    """One line of the audit printout: a command, a switcher attempt or an acknowledgement."""
-
-    wall: datetime
-    show: datetime | None
-    kind: str
-    ref: str
-    who: str
-    channel: str
-    what: str
-    detail: str
-
-    HEADER = ("wall", "show", "kind", "ref", "who", "channel", "what", "detail")
-
-    def fields(self, tz: Any = None) -> tuple[str, ...]:
-        wall = self.wall.astimezone(tz) if tz is not None else self.wall
-        show = ""
-        if self.show is not None:
-            show = (self.show.astimezone(tz) if tz is not None else self.show).isoformat()
-        return (
-            wall.isoformat(timespec="milliseconds"),
-            show,
-            self.kind,
-            self.ref,
-            self.who,
-            self.channel,
-            self.what,
-            self.detail,
-        )
-
-
-def audit_rows(journal: Journal) -> list[AuditRow]:
-    """The audit log of the day: commands, switcher attempts and acks, by wall time."""
-    rows: list[AuditRow] = []
-    for record in journal.records():
-        command = dict(record.command)
-        kind = str(command.pop("type", "?"))
-        channel = command.pop("channel", None)
-        rows.append(
-            AuditRow(
-                record.wall,
-                record.show,
-                "command",
-                f"#{record.seq}",
-                record.who,
-                "" if channel is None else str(channel),
-                kind,
-                json.dumps(command, ensure_ascii=False, sort_keys=True) if command else "",
-            )
-        )
-    for switch in journal.switches():
-        detail = f"{switch.result}"
-        if switch.code is not None:
-            detail += f" code={switch.code}"
-        if switch.duration_ms is not None:
-            detail += f" {switch.duration_ms:.0f} ms"
-        if switch.comment:
-            detail += f" — {switch.comment}"
-        rows.append(
-            AuditRow(
-                switch.asked_at,
-                switch.show_at,
-                "switch",
-                f"s{switch.id}",
-                "switcher",
-                switch.channel,
-                f"{switch.target} {switch.scene}",
-                detail,
-            )
-        )
-    for ack in journal.acks():
-        rows.append(
-            AuditRow(
-                ack.wall,
-                ack.show,
-                "ack",
-                f"a{ack.id}",
-                ack.name,
-                ack.channel,
-                f"message #{ack.message_id}",
-                "",
-            )  # fmt: skip
-        )
-    rows.sort(key=lambda row: (row.wall, row.kind, row.ref))
-    return rows

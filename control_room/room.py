@@ -8,20 +8,23 @@ follows the show's publications); the app's handlers reach the room as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from control_room.auth import Auth
 from control_room.clock import Clock
 from control_room.core.schedule import Schedule
-from control_room.desk import Desk
+from control_room.core.timeline import ShowState
+from control_room.desk import Desk, SwitcherHandler
 from control_room.dispatch import Dispatcher
 from control_room.hub import Hub
 from control_room.journal import Journal
-from control_room.show import Show
+from control_room.show import Listener, Show
 from control_room.writer import JournalWriter
 
-__all__ = ["Room", "build_room"]
+__all__ = ["Room", "SwitcherLink", "build_room"]
 
 
 @dataclass(eq=False)
@@ -98,3 +101,41 @@ def build_room(
         writer=writer,
         allow_origins=tuple(allow_origins),
     )
+
+
+class SwitcherLink:
+    """What the video switcher sees of the room: the show's state and listeners, the
+    desk's switcher status and requests, the journal's audit log of switches."""
+
+    def __init__(self, room: Room) -> None:
+        self._room = room
+        self.schedule = room.schedule
+        self.clock = room.show.clock
+
+    @property
+    def state(self) -> ShowState:
+        return self._room.show.state
+
+    @property
+    def show_state(self) -> ShowState:  # old name, until the switcher package lands
+        return self._room.show.state
+
+    @property
+    def switcher_handlers(self) -> list[SwitcherHandler]:
+        return self._room.desk.switcher_handlers
+
+    def add_listener(self, listener: Listener) -> None:
+        self._room.show.add_listener(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self._room.show.remove_listener(listener)
+
+    def add_switcher_handler(self, handler: SwitcherHandler) -> None:
+        self._room.desk.add_switcher_handler(handler)
+
+    def set_switcher_status(self, channel: str, status: Mapping[str, Any]) -> None:
+        self._room.desk.set_switcher_status(channel, status)
+
+    async def record_switch(self, *args: Any, **kwargs: Any) -> None:
+        journal = self._room.show.journal
+        await self._room.writer.run(partial(journal.record_switch, *args, **kwargs))

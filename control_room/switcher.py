@@ -72,7 +72,7 @@ from .obs import (
 )
 
 if TYPE_CHECKING:
-    from .live import Live
+    from .room import SwitcherLink as Live
 
 __all__ = [
     "AttemptCallback",

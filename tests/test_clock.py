@@ -90,6 +90,16 @@ def test_parse_instant_reads_a_naive_instant_in_the_event_zone() -> None:
         parse_instant("tomorrow", default_tz=PARIS)
 
 
+def test_parse_instant_reads_a_bare_time_of_day_only_when_given_the_day() -> None:
+    day = SHOW_START.date()
+    assert parse_instant("09:55", default_tz=PARIS, day=day) == SHOW_START
+    assert parse_instant("07:55Z", default_tz=PARIS, day=day) == SHOW_START
+    with pytest.raises(ClockError, match=r"^at: not an ISO-8601 instant: '09:55'"):
+        parse_instant("09:55", default_tz=PARIS)
+    with pytest.raises(ClockError, match=r"^--at: not an ISO-8601 instant or time of day"):
+        parse_instant("noon", default_tz=PARIS, day=day, name="--at")
+
+
 def test_epoch_round_trips_to_the_microsecond() -> None:
     instant = datetime(2026, 7, 7, 9, 55, 1, 123456, tzinfo=UTC)
     assert from_epoch(epoch(instant)) == instant

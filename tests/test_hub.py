@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from control_room.hub import Client, Hub, SlowClient
-from control_room.protocol import Role
+from control_room.wire import Role
 
 UNIT = 0.05  # seconds: timing tests scale this unit instead of guessing sleeps
 

@@ -11,7 +11,6 @@ from control_room.journal import (
     MARKER_NAME,
     Journal,
     JournalError,
-    audit_rows,
 )
 
 SHOW = datetime(2026, 7, 7, 11, 45, tzinfo=UTC)
@@ -136,21 +135,3 @@ def test_switch_attempts_and_acks_are_recorded(tmp_path: Path) -> None:
     assert switches[0].duration_ms == 43.5 and switches[0].show_at == SHOW
     assert switches[1].code == 600 and switches[1].comment == "no such scene"
     assert [a.name for a in acks] == ["Claire"]
-
-
-def test_audit_rows_merge_commands_switches_and_acks_by_wall_time(tmp_path: Path) -> None:
-    with Journal.open(tmp_path) as journal:
-        journal.record_switch("main", "Paris", WALL + 1, "ok", 100, "", 40.0)
-        journal.append(
-            wall=WALL,
-            show=SHOW,
-            who="op",
-            command={"type": "extend", "channel": "main", "minutes": 5},
-        )
-        journal.record_ack("main", 1, "Léa", wall=WALL + 2, show=SHOW)
-        rows = audit_rows(journal)
-    assert [r.kind for r in rows] == ["command", "switch", "ack"]
-    assert rows[0].what == "extend" and rows[0].detail == '{"minutes": 5}'
-    assert rows[1].what == "program Paris" and "40 ms" in rows[1].detail
-    assert rows[2].who == "Léa"
-    assert rows[0].wall == datetime.fromtimestamp(WALL, UTC)

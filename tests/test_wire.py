@@ -4,21 +4,40 @@ import json
 
 import pytest
 
-from control_room.protocol import (
+from control_room.wire import (
     Ack,
     CommandRequest,
+    ErrorMessage,
     Hello,
     Ping,
+    PongMessage,
     ProtocolError,
+    ResultMessage,
     Role,
+    StateMessage,
     SwitcherAction,
+    SwitcherMessage,
     SwitcherRequest,
     encode,
-    error_message,
     parse_client_message,
-    pong_message,
-    state_message,
 )
+
+CLOCK = {
+    "origin_show": "2026-07-07T09:55:00+02:00",
+    "origin_wall": "2026-07-07T07:55:00Z",
+    "origin_wall_ms": 1.0,
+    "speed": 1.0,
+    "rehearsal": True,
+}
+EVENT = {
+    "title": "t",
+    "subtitle": None,
+    "date": "2026-07-07",
+    "timezone": "Europe/Paris",
+    "starts_at": None,
+    "ends_at": None,
+    "url": None,
+}
 
 
 def test_hello_reads_role_channels_and_token() -> None:
@@ -79,16 +98,21 @@ def test_oversized_messages_are_refused() -> None:
 
 def test_server_messages_carry_their_type_and_server_time() -> None:
     for message in (
-        error_message("nope", ref=3),
-        pong_message(1, 10.0, 11.0),
-        state_message(seq=1, clock={}, state={"at": "x"}, cause={"kind": "snapshot"}),
+        ErrorMessage(error="nope", id=3),
+        PongMessage.at(1, 10.0, 11.0),
+        StateMessage.of(
+            seq=1,
+            clock=CLOCK,  # type: ignore[arg-type]
+            state={"at": "x", "event": EVENT, "channels": []},  # type: ignore[typeddict-item]
+            cause={"kind": "snapshot"},
+        ),
     ):
         decoded = json.loads(encode(message))
         assert decoded["type"] and isinstance(decoded["server_time"], float | int)
 
 
 def test_pong_echoes_the_client_time_and_gives_receive_and_send_times() -> None:
-    pong = pong_message("p1", 100.0, 200.0, 201.5)
+    pong = json.loads(encode(PongMessage.at("p1", 100.0, 200.0, 201.5)))
     assert pong == {
         "type": "pong",
         "id": "p1",
@@ -99,8 +123,21 @@ def test_pong_echoes_the_client_time_and_gives_receive_and_send_times() -> None:
     }
 
 
+def test_results_and_errors_leave_out_what_they_do_not_say() -> None:
+    ok = json.loads(encode(ResultMessage(id=4, ok=True, seq=12, server_time=1.0)))
+    assert ok == {"type": "result", "id": 4, "ok": True, "seq": 12, "server_time": 1.0}
+    refused = json.loads(encode(ErrorMessage(error="no", server_time=1.0)))
+    assert refused == {"type": "error", "error": "no", "server_time": 1.0}
+
+
+def test_other_messages_keep_their_null_fields() -> None:
+    status = json.loads(encode(SwitcherMessage(channel="main", status={"error": None})))
+    assert status["status"] == {"error": None}
+
+
 def test_encode_keeps_non_ascii_text_readable() -> None:
-    assert encode({"text": "Montée en débit"}) == '{"text":"Montée en débit"}'
+    text = encode(ErrorMessage(error="Montée en débit", server_time=1.0))
+    assert '"Montée en débit"' in text
 
 
 def test_every_message_type_is_documented() -> None:
@@ -108,19 +145,21 @@ def test_every_message_type_is_documented() -> None:
     import typing
     from pathlib import Path
 
-    from control_room import protocol
+    from control_room import wire
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "protocol.md").read_text()
     headings = set(re.findall(r"^#### `(\w+)`", doc, flags=re.MULTILINE))
     client_types = {
         typing.get_args(model.model_fields["type"].annotation)[0]
-        for model in typing.get_args(typing.get_args(protocol.ClientMessage)[0])
+        for model in typing.get_args(typing.get_args(wire.ClientMessage)[0])
     }
     server_types = {
+        typing.get_args(model.model_fields["type"].annotation)[0] for model in wire.SERVER_MESSAGES
+    }
+    assert set(typing.get_args(wire.ServerMessage)) == set(wire.SERVER_MESSAGES)
+    assert server_types == {
         "welcome", "state", "pong", "result", "error", "journal", "presence", "acks", "switcher",
     }  # fmt: skip
-    builders = {name[: -len("_message")] for name in protocol.__all__ if name.endswith("_message")}
-    assert builders - {"parse_client"} == server_types
     assert client_types == {"hello", "ping", "command", "ack", "switcher"}
     assert client_types | server_types <= headings
 
@@ -129,7 +168,7 @@ def test_every_serve_option_is_documented() -> None:
     import argparse
     from pathlib import Path
 
-    from control_room.serve import add_serve_arguments
+    from control_room.cli.serve import add_serve_arguments
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "protocol.md").read_text()
     parser = argparse.ArgumentParser()

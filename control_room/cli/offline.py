@@ -1,11 +1,11 @@
-"""The ``control-room`` command line.
+"""The subcommands that need no server: ``validate``, ``state`` and ``rundown``.
 
 control-room validate FILE
-control-room state FILE --at ISO-8601 [--json]
+control-room state FILE --at INSTANT [--json]
 control-room rundown FILE
-control-room serve FILE [...]          (control_room.serve)
-control-room journal --data-dir DIR    (control_room.serve)
-control-room switcher check FILE [...] (control_room.switcher)
+
+Each reads the schedule file (refusing a broken one with every problem, see
+:mod:`control_room.cli.common`) and prints to standard output.
 """
 
 from __future__ import annotations
@@ -13,45 +13,33 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
-from collections.abc import Callable, Sequence
+import textwrap
 from typing import TextIO
 
+from control_room.cli.common import AT_HELP, at_instant, load_or_report
+from control_room.clock import ClockError
 from control_room.core.document import state_document
-from control_room.core.schedule import Person, Schedule, ScheduleError
+from control_room.core.schedule import Person, Schedule
 from control_room.core.timeline import ChannelState, state
-from control_room.schedule_file import load_schedule
 
-__all__ = ["main"]
-
-
-def _load(path: str, err: TextIO) -> Schedule | None:
-    try:
-        return load_schedule(path)
-    except ScheduleError as exc:
-        for problem in exc.problems:
-            print(problem, file=err)
-        n = len(exc.problems)
-        print(f"{path}: refused, {n} problem{'s' if n != 1 else ''}", file=err)
-        return None
+__all__ = ["add_commands", "rundown_main", "state_main", "validate_main"]
 
 
-def _instant(value: str, schedule: Schedule) -> dt.datetime:
-    """An ISO-8601 instant; without an offset, in the event's time zone; a bare time of
-    day is on the event's date."""
-    try:
-        t = dt.datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            tod = dt.time.fromisoformat(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"--at: not an ISO-8601 instant or time of day: {value!r}"
-            ) from None
-        t = dt.datetime.combine(schedule.event.date, tod)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=schedule.event.timezone)
-    return t.astimezone(dt.UTC)
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``validate``, ``state`` and ``rundown`` to the ``control-room`` subcommands."""
+    p = sub.add_parser("validate", help="check a schedule file; list every problem")
+    p.add_argument("file", help="schedule YAML file")
+    p.set_defaults(handler=validate_main)
+
+    p = sub.add_parser("state", help="what is on air at an instant (no server)")
+    p.add_argument("file", help="schedule YAML file")
+    p.add_argument("--at", required=True, help=AT_HELP)
+    p.add_argument("--json", action="store_true", help="print the state document as JSON")
+    p.set_defaults(handler=state_main)
+
+    p = sub.add_parser("rundown", help="the day's run sheet per channel")
+    p.add_argument("file", help="schedule YAML file")
+    p.set_defaults(handler=rundown_main)
 
 
 def _hm(instant: dt.datetime | None, schedule: Schedule) -> str:
@@ -61,8 +49,9 @@ def _hm(instant: dt.datetime | None, schedule: Schedule) -> str:
     return local.strftime("%H:%M:%S") if local.second else local.strftime("%H:%M")
 
 
-def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    schedule = _load(args.file, err)
+def validate_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``control-room validate``: 0 and a summary, or 1 and every problem."""
+    schedule = load_or_report(args.file, err)
     if schedule is None:
         return 1
     nseg = sum(len(ch.segments) for ch in schedule.channels)
@@ -114,13 +103,14 @@ def _channel_lines(schedule: Schedule, cs: ChannelState) -> list[str]:
     return lines
 
 
-def _cmd_state(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    schedule = _load(args.file, err)
+def state_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``control-room state``: what is on air at ``--at``, as text or as JSON."""
+    schedule = load_or_report(args.file, err)
     if schedule is None:
         return 1
     try:
-        t = _instant(args.at, schedule)
-    except argparse.ArgumentTypeError as exc:
+        t = at_instant(args.at, schedule)
+    except ClockError as exc:
         print(f"control-room state: {exc}", file=err)
         return 2
     show = state(schedule, (), t)
@@ -137,8 +127,6 @@ def _cmd_state(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _wrap(text: str, width: int, indent: str) -> list[str]:
-    import textwrap
-
     return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
@@ -148,8 +136,9 @@ def _who(person: Person) -> str:
     return f"{person.name} — {title}" if title else person.name
 
 
-def _cmd_rundown(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    schedule = _load(args.file, err)
+def rundown_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``control-room rundown``: the day's run sheet, channel by channel."""
+    schedule = load_or_report(args.file, err)
     if schedule is None:
         return 1
     ev = schedule.event
@@ -185,72 +174,3 @@ def _cmd_rundown(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(file=out)
     print("▮ hard start (fixed to the clock)   ~ estimated time", file=out)
     return 0
-
-
-Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="control-room",
-        description="Live-event broadcast control room: follows the day's timeline and "
-        "tells the régie, the overlay and the moderators what is on air, to the second.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    p = sub.add_parser("validate", help="check a schedule file; list every problem")
-    p.add_argument("file", help="schedule YAML file")
-    p.set_defaults(handler=_cmd_validate)
-
-    p = sub.add_parser("state", help="what is on air at an instant (no server)")
-    p.add_argument("file", help="schedule YAML file")
-    p.add_argument(
-        "--at",
-        required=True,
-        help="ISO-8601 instant (e.g. 2026-07-07T11:50:00+02:00; without an offset, the "
-        "event's time zone; a bare HH:MM is on the event's date)",
-    )
-    p.add_argument("--json", action="store_true", help="print the state document as JSON")
-    p.set_defaults(handler=_cmd_state)
-
-    p = sub.add_parser("rundown", help="the day's run sheet per channel")
-    p.add_argument("file", help="schedule YAML file")
-    p.set_defaults(handler=_cmd_rundown)
-
-    _optional_subcommands(sub)
-    return parser
-
-
-def _optional_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Subcommands living in the edge modules (server, switcher)."""
-    try:
-        from . import serve
-    except ImportError:  # pragma: no cover - while the server module is being written
-        serve = None  # type: ignore[assignment]
-    if serve is not None:
-        p = sub.add_parser("serve", help="serve the show: screens, websocket, operator API")
-        serve.add_serve_arguments(p)
-        p.set_defaults(handler=lambda a, o, e: serve.serve_main(a))
-        p = sub.add_parser("journal", help="print the audit log of the day")
-        serve.add_journal_arguments(p)
-        p.set_defaults(handler=lambda a, o, e: serve.journal_main(a))
-    try:
-        from . import switcher
-    except ImportError:  # pragma: no cover
-        switcher = None  # type: ignore[assignment]
-    if switcher is not None and hasattr(switcher, "add_switcher_arguments"):
-        p = sub.add_parser("switcher", help="video switcher (OBS) tools")
-        switcher.add_switcher_arguments(p)
-        p.set_defaults(handler=lambda a, o, e: switcher.switcher_main(a))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Handler = args.handler
-    try:
-        return handler(args, sys.stdout, sys.stderr)
-    except BrokenPipeError:  # pragma: no cover - `control-room rundown | head`
-        return 0
-    except KeyboardInterrupt:  # pragma: no cover
-        return 130

@@ -1,10 +1,12 @@
-"""``control-room serve`` and ``control-room journal``.
+"""``control-room serve``: the show on the network.
+
+control-room serve FILE [--host H] [--port P] [--data-dir DIR] [--at INSTANT --speed N] ...
 
 ``serve`` loads and validates the schedule (refusing a broken one with the same
 ``file:line`` messages as ``validate``), opens the data directory's journal
-(refusing a corrupt or foreign one), replays it, sets the clock (real time, or
-a rehearsal with ``--at``/``--speed``), prints the URL of every screen and runs
-the app on uvicorn.
+(refusing a corrupt or foreign one) and holds it against a second server, replays
+it, sets the clock (real time, or a rehearsal with ``--at``/``--speed``), prints the
+URL of every screen and runs the app on uvicorn.
 
 The clock of a rehearsal is stored in the data directory: restarting the same
 rehearsal (same ``--at`` and ``--speed``) on the same data directory resumes it
@@ -17,37 +19,32 @@ mean anything on the new clock.
 from __future__ import annotations
 
 import argparse
-import csv
 import fcntl
 import logging
 import os
 import secrets
 import socket
-import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime, time, tzinfo
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from control_room import __version__
-from control_room.clock import (
-    Clock,
-    ClockError,
-    parse_instant,
-    real_clock,
-    rehearsal_clock,
-)
-from control_room.core.schedule import Schedule, ScheduleError
-from control_room.journal import Journal, JournalError, audit_rows
-from control_room.schedule_file import load_schedule
+from control_room.cli.common import AT_HELP, at_instant, describe_clock, load_or_report
+from control_room.clock import Clock, ClockError, real_clock, rehearsal_clock
+from control_room.core.schedule import Schedule
+from control_room.journal import Journal, JournalError
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 __all__ = [
-    "add_journal_arguments",
+    "add_commands",
     "add_serve_arguments",
-    "journal_main",
     "resolve_clock",
     "resolve_token",
+    "screen_urls",
     "serve_main",
 ]
 
@@ -58,6 +55,13 @@ TOKEN_FILE = "token"
 
 
 # -- arguments -------------------------------------------------------------------
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``serve`` to the ``control-room`` subcommands."""
+    p = sub.add_parser("serve", help="serve the show: screens, websocket, operator API")
+    add_serve_arguments(p)
+    p.set_defaults(handler=serve_main)
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,8 +78,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--at",
-        help="rehearsal: the show instant to start from (ISO-8601; without an offset, the "
-        "event's time zone; a bare HH:MM is on the event's date)",
+        help=f"rehearsal: the show instant to start from, an {AT_HELP}",
     )
     parser.add_argument(
         "--speed",
@@ -124,39 +127,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_journal_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``control-room journal``."""
-    parser.add_argument("--data-dir", default="data", help="the server's data directory")
-    parser.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    parser.add_argument(
-        "--tz",
-        help="time zone for wall times (default: the event's, as stored by the server)",
-    )
-
-
 # -- pieces ----------------------------------------------------------------------
-
-
-def _instant(text: str, schedule: Schedule) -> datetime:
-    """``--at``: an ISO-8601 instant, or a bare time of day on the event's date."""
-    tz = schedule.event.timezone
-    try:
-        return parse_instant(text, default_tz=tz)
-    except ClockError:
-        try:
-            tod = time.fromisoformat(text.strip())
-        except ValueError:
-            raise ClockError(
-                f"--at: not an ISO-8601 instant or time of day: {text!r} "
-                "(e.g. 2026-07-07T09:55 or 09:55)"
-            ) from None
-        return datetime.combine(schedule.event.date, tod, tzinfo=tz)
-
-
-def _describe_clock(settings: dict[str, Any]) -> str:
-    if not settings.get("rehearsal"):
-        return "the real show (real time)"
-    return f"a rehearsal from {settings.get('origin_show')} at speed {settings.get('speed'):g}"
 
 
 def resolve_clock(
@@ -175,7 +146,7 @@ def resolve_clock(
     entries = len(journal)
     tz = schedule.event.timezone
     if at is not None or speed is not None:
-        start = _instant(at, schedule) if at is not None else None
+        start = at_instant(at, schedule) if at is not None else None
         rate = 1.0 if speed is None else speed
         if (
             stored is not None
@@ -192,7 +163,7 @@ def resolve_clock(
             )
         elif entries > 0 and stored is not None:
             raise JournalError(
-                f"{journal.path.parent}: holds {entries} commands of {_describe_clock(stored)}; "
+                f"{journal.path.parent}: holds {entries} commands of {describe_clock(stored)}; "
                 "a different rehearsal needs its own --data-dir (or pass the same --at and "
                 "--speed to resume it)"
             )
@@ -204,7 +175,7 @@ def resolve_clock(
     else:
         if stored is not None and stored.get("rehearsal") and entries > 0:
             raise JournalError(
-                f"{journal.path.parent}: holds {entries} commands of {_describe_clock(stored)}; "
+                f"{journal.path.parent}: holds {entries} commands of {describe_clock(stored)}; "
                 "the real show needs its own --data-dir"
             )
         clock = real_clock(tz=tz)
@@ -278,6 +249,27 @@ def _check_entries(journal: Journal, schedule: Schedule) -> None:
             )
 
 
+@contextmanager
+def _hold(data_dir: Path) -> Iterator[Journal]:
+    """The data directory's journal, held for this process; closed before it is let go.
+
+    Raises:
+        JournalError: not a healthy control-room data directory, or another server holds it.
+        OSError: the lock file cannot be written.
+    """
+    journal = Journal.open(data_dir)
+    try:
+        lock = _lock_data_dir(data_dir)
+    except BaseException:
+        journal.close()
+        raise
+    try:
+        yield journal
+    finally:
+        journal.close()
+        lock.close()
+
+
 def _lock_data_dir(data_dir: Path) -> IO[str]:
     """Hold the data directory for this process: a second server on it is refused.
 
@@ -336,66 +328,82 @@ def screen_urls(base: str, schedule: Schedule, token: str) -> list[tuple[str, st
     return urls
 
 
-def _problems(exc: ScheduleError, path: str, err: TextIO) -> None:
-    for problem in exc.problems:
-        print(problem, file=err)
-    n = len(exc.problems)
-    print(f"{path}: refused, {n} problem{'s' if n != 1 else ''}", file=err)
-
-
 # -- serve -----------------------------------------------------------------------
 
 
-def serve_main(args: argparse.Namespace) -> int:
-    """Run ``control-room serve``. Returns the exit status."""
-    import uvicorn
+class _Refused(Exception):
+    """A reason not to serve, printed as ``control-room serve: …`` (exit status 1)."""
 
-    from control_room.app import Integration, create_app
-    from control_room.live import Live
 
-    out, err = sys.stdout, sys.stderr
+class _Built(NamedTuple):
+    """The app to run, and what the console says of the show it serves."""
+
+    app: ASGIApp
+    show_now: datetime
+    replayed: int
+
+
+def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``control-room serve`` until interrupted. Returns the exit status.
+
+    Every refusal (broken schedule, foreign or busy data directory, another clock's
+    journal, bad switcher configuration, port in use) is one message and status 1.
+    """
     logging.basicConfig(
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=err,
     )
-    try:
-        schedule = load_schedule(args.file)
-    except ScheduleError as exc:
-        _problems(exc, args.file, err)
-        return 1
-    except OSError as exc:
-        print(f"control-room serve: {args.file}: {exc.strerror or exc}", file=err)
+    schedule = load_or_report(args.file, err)
+    if schedule is None:
         return 1
     data_dir = Path(args.data_dir)
-    try:
-        journal = Journal.open(data_dir)
-    except JournalError as exc:
-        print(f"control-room serve: {exc}", file=err)
-        return 1
-    try:
-        lock = _lock_data_dir(data_dir)
-    except (JournalError, OSError) as exc:
-        print(f"control-room serve: {exc}", file=err)
-        journal.close()
-        return 1
-    try:
-        _check_event(journal, schedule)
-        clock, clock_note = resolve_clock(journal, schedule, at=args.at, speed=args.speed)
-        token, token_source = resolve_token(data_dir)
-        live = Live(
-            schedule,
-            clock,
-            journal,
-            token=token,
-            queue_limit=args.queue_limit,
-            send_timeout=args.send_timeout,
-            heartbeat_seconds=args.heartbeat or None,
-        )
-    except (JournalError, ClockError, OSError) as exc:
-        print(f"control-room serve: {exc}", file=err)
-        journal.close()
-        return 1
+    with ExitStack() as held:
+        try:
+            journal = held.enter_context(_hold(data_dir))
+            _check_event(journal, schedule)
+            clock, clock_note = resolve_clock(journal, schedule, at=args.at, speed=args.speed)
+            token, token_source = resolve_token(data_dir)
+            built = _build(args, schedule, clock, journal, token)
+            sock = held.enter_context(_listen(args.host, args.port))
+        except (JournalError, ClockError, OSError, _Refused) as exc:
+            print(f"control-room serve: {exc}", file=err)
+            return 1
+        base = f"http://{_url_host(args.host)}:{sock.getsockname()[1]}"
+        ev = schedule.event
+        print(f"control-room {__version__} — «{ev.title}», {ev.date} ({ev.timezone.key})", file=out)
+        now = built.show_now.astimezone(ev.timezone).isoformat(timespec="seconds")
+        print(f"clock: {clock_note}; show time now {now}", file=out)
+        print(f"data: {data_dir} ({built.replayed} journal entries replayed)", file=out)
+        print(f"operator token from {token_source}", file=out)
+        print(f"serving on {base}", file=out)
+        print(file=out)
+        _print_urls(screen_urls(base, schedule, token), out)
+        _run(built.app, sock, args)
+    return 0
+
+
+def _build(
+    args: argparse.Namespace, schedule: Schedule, clock: Clock, journal: Journal, token: str
+) -> _Built:
+    """The show and the app that serves it: the one place that knows how they are made.
+
+    Raises:
+        _Refused: the switcher configuration is refused.
+    """
+    from control_room.app import Integration, create_app
+    from control_room.room import SwitcherLink, build_room
+
+    room = build_room(
+        schedule,
+        clock,
+        journal,
+        token=token,
+        allow_origins=args.allow_origin,
+        queue_limit=args.queue_limit,
+        send_timeout=args.send_timeout,
+        heartbeat_seconds=args.heartbeat or None,
+    )
     integrations: list[Integration] = []
     if args.switcher:
         from control_room.switcher import (
@@ -407,32 +415,36 @@ def serve_main(args: argparse.Namespace) -> int:
         try:
             switcher_config = load_switcher_config(args.switcher, schedule=schedule)
         except SwitcherConfigError as exc:
-            print(f"control-room serve: {exc}", file=err)
-            journal.close()
-            return 1
-        integrations.append(switcher_integration(switcher_config))
-    app = create_app(live, allow_origins=args.allow_origin, integrations=integrations)
+            raise _Refused(str(exc)) from None
+        link = switcher_integration(switcher_config)
+        integrations.append(lambda room: link(SwitcherLink(room)))
+    app = create_app(room, integrations=integrations)
+    return _Built(app, room.show.clock.now(), len(room.show.entries))
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before uvicorn starts so that ``--port 0`` can be printed.
+
+    Raises:
+        _Refused: the address cannot be bound (port in use, unknown host).
+    """
     try:
-        sock = _bind(args.host, args.port)
+        return _bind(host, port)
     except OSError as exc:
-        print(f"control-room serve: cannot listen on {args.host}:{args.port}: {exc}", file=err)
-        journal.close()
-        return 1
-    port = sock.getsockname()[1]
-    base = f"http://{_url_host(args.host)}:{port}"
-    ev = schedule.event
-    print(f"control-room {__version__} — «{ev.title}», {ev.date} ({ev.timezone.key})", file=out)
-    now = live.clock.now().astimezone(ev.timezone).isoformat(timespec="seconds")
-    print(f"clock: {clock_note}; show time now {now}", file=out)
-    print(f"data: {data_dir} ({len(live.entries)} journal entries replayed)", file=out)
-    print(f"operator token from {token_source}", file=out)
-    print(f"serving on {base}", file=out)
-    print(file=out)
-    urls = screen_urls(base, schedule, token)
+        raise _Refused(f"cannot listen on {host}:{port}: {exc}") from None
+
+
+def _print_urls(urls: list[tuple[str, str]], out: TextIO) -> None:
     width = max(len(label) for label, _ in urls)
     for label, url in urls:
         print(f"  {label:<{width}}  {url}", file=out)
     print(file=out, flush=True)
+
+
+def _run(app: ASGIApp, sock: socket.socket, args: argparse.Namespace) -> None:
+    """Serve ``app`` on ``sock`` with uvicorn until interrupted."""
+    import uvicorn
+
     config = uvicorn.Config(
         app,
         ws="websockets-sansio",  # awaits the transport's drain: a real send timeout
@@ -444,77 +456,4 @@ def serve_main(args: argparse.Namespace) -> int:
         lifespan="on",
         timeout_graceful_shutdown=3,
     )
-    server = uvicorn.Server(config)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        journal.close()
-        lock.close()
-    return 0
-
-
-# -- journal ---------------------------------------------------------------------
-
-
-def journal_main(args: argparse.Namespace) -> int:
-    """Run ``control-room journal``: print the audit log of the day."""
-    out, err = sys.stdout, sys.stderr
-    try:
-        journal = Journal.open(args.data_dir, readonly=True)
-    except JournalError as exc:
-        print(f"control-room journal: {exc}", file=err)
-        return 1
-    with journal:
-        tz = _zone(args.tz, journal)
-        if tz is None:
-            print(f"control-room journal: unknown time zone {args.tz!r}", file=err)
-            return 2
-        rows = audit_rows(journal)
-        event = journal.get_meta("event") or {}
-        clock = journal.get_meta("clock")
-    if args.csv:
-        writer = csv.writer(out)
-        writer.writerow(rows[0].HEADER if rows else _HEADER)
-        for row in rows:
-            writer.writerow(row.fields(tz))
-        return 0
-    title = event.get("title", "?")
-    print(f"Journal of «{title}» {event.get('date', '')} — {args.data_dir}", file=out)
-    if clock is not None:
-        print(f"clock: {_describe_clock(clock)}; wall times in {tz}", file=out)
-    print(file=out)
-    _print_table(rows, tz, out)
-    counts = {kind: sum(1 for r in rows if r.kind == kind) for kind in ("command", "switch", "ack")}
-    print(
-        f"\n{counts['command']} commands, {counts['switch']} switcher attempts, "
-        f"{counts['ack']} acknowledgements",
-        file=out,
-    )
-    return 0
-
-
-_HEADER = ("wall", "show", "kind", "ref", "who", "channel", "what", "detail")
-
-
-def _zone(name: str | None, journal: Journal) -> tzinfo | None:
-    if name is None:
-        name = (journal.get_meta("event") or {}).get("timezone") or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def _print_table(rows: Sequence[Any], tz: tzinfo, out: TextIO) -> None:
-    header = ("wall", "show", "kind", "ref", "who", "channel", "what / detail")
-    lines = []
-    for row in rows:
-        wall = row.wall.astimezone(tz).strftime("%H:%M:%S.%f")[:-3]
-        show = "" if row.show is None else row.show.astimezone(tz).strftime("%H:%M:%S")
-        what = row.what + (f"  {row.detail}" if row.detail else "")
-        lines.append((wall, show, row.kind, row.ref, row.who, row.channel, what))
-    widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(header[:-1])]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
-    print(fmt.format(*header), file=out)
-    for line in lines:
-        print(fmt.format(*line), file=out)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,4 +1,4 @@
-"""The command line: validate, state and rundown, run as a user would."""
+"""``validate``, ``state`` and ``rundown`` (control_room.cli.offline), run as a user would."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from control_room.core.document import state_document
 from control_room.core.timeline import state
 from control_room.schedule_file import load_schedule
 
-DAY = str(Path(__file__).parent.parent / "schedules" / "rnct-2026-07-07.yaml")
+DAY = str(Path(__file__).parents[2] / "schedules" / "rnct-2026-07-07.yaml")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -27,6 +27,7 @@ from control_room.core.commands import (
 from control_room.core.schedule import Channel, Event, Item, Kind, Schedule, Segment, Site
 from control_room.core.timeline import (
     CommandRejected,
+    apply,
     JournalEntry,
     ShowState,
     check,
@@ -235,3 +236,28 @@ def test_delays_never_start_a_segment_before_its_planned_time(
         for row in cs.rundown:
             if row.starts_at is not None:
                 assert row.starts_at >= row.segment.start
+
+
+@PROFILE
+@given(shows(), st.data())
+def test_applying_a_command_equals_replaying_the_journal_with_it(
+    show: tuple[Schedule, list[JournalEntry]], data: st.DataObject
+) -> None:
+    """The server's one-replay path (check + state + next change) is the full replay's twin."""
+    schedule, journal = show
+    last = journal[-1].at if journal else DAY0 - 10 * MIN
+    t = last + data.draw(st.integers(0, 3600)) * dt.timedelta(seconds=1)
+    entry = JournalEntry(len(journal) + 1, t, command_for(data.draw, schedule))
+    try:
+        check(schedule, journal, entry.command, t)
+    except CommandRejected:
+        rejected = True
+    else:
+        rejected = False
+    try:
+        after, next_change = apply(schedule, journal, entry)
+    except CommandRejected:
+        assert rejected
+        return
+    assert not rejected
+    assert (after, next_change) == state_and_next_change(schedule, [*journal, entry], t)

@@ -14,9 +14,12 @@ import {
   replaceChildren,
   setText,
   shortDate,
+  shortTitle,
   utcOffset,
   weekdayDate,
 } from "./format.js";
+import { isBreak } from "./phase.js";
+import { followSchedule } from "./schedule.js";
 
 applyI18n();
 
@@ -165,11 +168,6 @@ function timesBlock(start, end, expectedStart = null) {
 
 // ------------------------------------------------------------------ drawing
 
-function shortName(title) {
-  const cut = title.search(/\s[-–—:]\s/);
-  return cut > 0 && cut < 40 ? title.slice(0, cut) : title;
-}
-
 function channelSite(ch) {
   for (const s of ch.segments ?? []) if (s.site) return s.site;
   return null;
@@ -177,10 +175,6 @@ function channelSite(ch) {
 
 function stateOf(id) {
   return state?.channels?.find((c) => c.id === id) ?? null;
-}
-
-function isBreak(now) {
-  return now && (now.kind === "break" || now.item?.kind === "break");
 }
 
 function peopleList(people) {
@@ -240,7 +234,7 @@ function drawNav() {
           className: live?.status === "on_air" && !isBreak(live.now) ? "live" : "",
           title: ch.title,
         },
-        shortName(ch.title),
+        shortTitle(ch.title),
         site && ch.id !== channels[0]?.id ? el("span", { className: "nav-city", text: site.city }) : null,
       );
     }),
@@ -358,7 +352,7 @@ function segmentRow(ch, seg, live) {
         const other = schedule.channels.find((c) => c.id === id);
         if (!other) return null;
         const site = channelSite(other);
-        return el("a", { href: `#ch-${id}`, title: other.title }, `${shortName(other.title)}${site ? ` · ${site.city}` : ""} →`);
+        return el("a", { href: `#ch-${id}`, title: other.title }, `${shortTitle(other.title)}${site ? ` · ${site.city}` : ""} →`);
       }),
     );
   }
@@ -412,23 +406,11 @@ function draw() {
   setText($("p-foot-text"), z ? t("foot_zone", { zone: zoneLabel(z), paris: eventZone() }) : t("foot_paris"));
 }
 
-async function loadSchedule() {
-  try {
-    const response = await fetch("/api/schedule", { cache: "no-store" });
-    if (!response.ok) return;
-    schedule = await response.json();
-    draw();
-  } catch {
-    // the link reconnects and asks again
-  }
-}
-
 link.on("state", (s) => {
-  const first = state === null;
   state = s;
-  if (first && !schedule) loadSchedule();
   draw();
 });
-link.on("welcome", () => {
-  if (schedule) loadSchedule();
+followSchedule(link, (loaded) => {
+  schedule = loaded;
+  draw();
 });

@@ -287,6 +287,52 @@ function drawNow() {
   replaceChildren($("p-now"), (state?.channels ?? []).map(nowCard));
 }
 
+/** The items of a segment, the one on air marked. */
+function itemsList(seg, nowItem) {
+  const items = (seg.items ?? []).filter((it) => it.kind !== "break" || seg.kind !== "break");
+  if (!items.length) return null;
+  return el(
+    "ol",
+    { className: "items" },
+    items.map((it) => {
+      const s = ms(it.planned_starts_at ?? it.starts_at);
+      const zt = zoneTime(s);
+      return el(
+        "li",
+        { className: `item${it.id === nowItem ? " on-air" : ""}` },
+        el(
+          "span",
+          { className: "item-time num" },
+          hhmm(s, eventZone()),
+          zt ? el("small", { text: zt.date ? `${zt.time} · ${zt.date}` : zt.time }) : null,
+        ),
+        el(
+          "div",
+          {},
+          el("span", { className: "item-title", text: it.title }),
+          it.site && it.site.id !== seg.site?.id ? ` — ${t("from_city", { city: it.site.city })}` : "",
+          peopleList(it.people),
+        ),
+      );
+    }),
+  );
+}
+
+/** Links to the channels a segment runs in parallel with. */
+function parallelLinks(seg) {
+  if (!seg.parallel?.length) return null;
+  return el(
+    "div",
+    { className: "parallel-links" },
+    seg.parallel.map((id) => {
+      const other = schedule.channels.find((c) => c.id === id);
+      if (!other) return null;
+      const site = channelSite(other);
+      return el("a", { href: `#ch-${id}`, title: other.title }, `${shortTitle(other.title)}${site ? ` · ${site.city}` : ""} →`);
+    }),
+  );
+}
+
 function segmentRow(ch, seg, live) {
   const rundown = new Map((live?.rundown ?? []).map((r) => [r.id, r]));
   const r = rundown.get(seg.id);
@@ -313,49 +359,8 @@ function segmentRow(ch, seg, live) {
   if (status === "skipped") tags.push(el("span", { className: "tag done", text: t("skipped") }));
   if (seg.kind === "break") tags.push(el("span", { className: "tag", text: t("break") }));
 
-  const items = (seg.items ?? []).filter((it) => it.kind !== "break" || seg.kind !== "break");
-  const nowItem = onAir ? live?.now?.item?.id : null;
-  const itemList = items.length
-    ? el(
-        "ol",
-        { className: "items" },
-        items.map((it) => {
-          const s = ms(it.planned_starts_at ?? it.starts_at);
-          const zt = zoneTime(s);
-          return el(
-            "li",
-            { className: `item${it.id === nowItem ? " on-air" : ""}` },
-            el(
-              "span",
-              { className: "item-time num" },
-              hhmm(s, eventZone()),
-              zt ? el("small", { text: zt.date ? `${zt.time} · ${zt.date}` : zt.time }) : null,
-            ),
-            el(
-              "div",
-              {},
-              el("span", { className: "item-title", text: it.title }),
-              it.site && it.site.id !== seg.site?.id ? ` — ${t("from_city", { city: it.site.city })}` : "",
-              peopleList(it.people),
-            ),
-          );
-        }),
-      )
-    : null;
-
-  let parallel = null;
-  if (seg.parallel?.length) {
-    parallel = el(
-      "div",
-      { className: "parallel-links" },
-      seg.parallel.map((id) => {
-        const other = schedule.channels.find((c) => c.id === id);
-        if (!other) return null;
-        const site = channelSite(other);
-        return el("a", { href: `#ch-${id}`, title: other.title }, `${shortTitle(other.title)}${site ? ` · ${site.city}` : ""} →`);
-      }),
-    );
-  }
+  const itemList = itemsList(seg, onAir ? live?.now?.item?.id : null);
+  const parallel = parallelLinks(seg);
 
   return el(
     "li",

@@ -367,8 +367,17 @@ def test_a_held_key_never_repeats_a_command_nor_confirms_one(day: RunningServer,
     for _ in range(6):
         regie.keyboard.down("ArrowUp")
     regie.keyboard.up("ArrowUp")
-    eventually(lambda: len(journal_commands(day)) > before, timeout=5, what="the extension")
-    regie.wait_for_timeout(300)  # ms: room for a (wrong) second command to arrive
+    # The server reads one connection's messages in order and answers each before the next:
+    # once a ping sent after the keys is answered, any (wrong) second command the repeats
+    # would have sent is already in the journal.
+    regie.evaluate(
+        """() => new Promise((resolve) => {
+            const link = window.controlRoom.link;
+            const id = link.nextId;
+            link.on('pong', (m) => { if (m.id === id) resolve(); });
+            link.ping();
+        })"""
+    )
     added = journal_commands(day)[before:]
     assert added == [{"type": "extend", "channel": "parcours-2", "minutes": 1}]
 

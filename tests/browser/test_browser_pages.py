@@ -282,3 +282,46 @@ def test_an_unknown_channel_says_so_instead_of_showing_nothing(day: RunningServe
     expect(timer.page.locator("#t-channel")).to_have_text("Canal inconnu : parcours-9")
     status, _ = day.request("GET", "/overlay/%3Cscript%3E")
     assert status == 404
+
+
+def test_the_countdown_phase_rule_runs_as_one_pure_module(day: RunningServer, screens) -> None:
+    """phase.js, imported as it is served, in the real Chromium: the colour of a countdown
+    from the segment's own thresholds (300/60 s when it gives none), breaks and overtime."""
+    page = screens.open(f"{day.base_url}/timer/parcours-1").page
+    phases = page.evaluate(
+        """async () => {
+            const { phase, segmentPhase } = await import('/static/phase.js');
+            const now = Date.parse('2026-07-07T12:00:00+02:00');
+            const endsIn = (s, extra = {}) =>
+                ({ ends_at: new Date(now + s * 1000).toISOString(), ...extra });
+            const onAir = (seg) => ({ status: 'on_air', now: seg });
+            return {
+                idle: phase(null, now),
+                finished: phase({ status: 'finished', now: null }, now),
+                waiting: phase({ status: 'before', now: null }, now),
+                gap: phase({ status: 'gap', now: null }, now),
+                planned_break: phase(onAir(endsIn(30, { kind: 'break' })), now),
+                item_break: phase(onAir(endsIn(30, { item: { kind: 'break' } })), now),
+                normal: phase(onAir(endsIn(301)), now),
+                warning: phase(onAir(endsIn(300)), now),
+                danger: phase(onAir(endsIn(60)), now),
+                overtime: phase(onAir(endsIn(0)), now),
+                own_warning: segmentPhase(endsIn(500, { warning_seconds: 600 }), now),
+                own_danger: segmentPhase(endsIn(100, { danger_seconds: 120 }), now),
+            };
+        }"""
+    )
+    assert phases == {
+        "idle": "idle",
+        "finished": "finished",
+        "waiting": "waiting",
+        "gap": "break",
+        "planned_break": "break",
+        "item_break": "break",
+        "normal": "normal",
+        "warning": "warning",
+        "danger": "danger",
+        "overtime": "overtime",
+        "own_warning": "warning",
+        "own_danger": "danger",
+    }

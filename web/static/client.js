@@ -12,6 +12,7 @@
 
 import { t } from "./i18n.js";
 import { ms, setText } from "./format.js";
+import { ServerClock } from "./clock.js";
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30000;
@@ -19,76 +20,7 @@ const PING_EVERY_MS = 5000; // a clock sample, and proof that the link is alive
 const RESYNC_BURST = 5; // samples taken at once after connect / when the tab is visible again
 const BURST_GAP_MS = 120;
 const DEAD_AFTER_MS = 12000; // nothing at all received for this long: the link is dead
-const SAMPLES_KEPT = 16;
-const BEST_SAMPLES = 3;
-const COMMAND_TIMEOUT_MS = 8000;
-
-/** Estimates the server's wall clock and turns it into show time with the clock model. */
-export class ServerClock {
-  constructor() {
-    this.samples = [];
-    this.offsetMs = 0; // server wall clock - this machine's Date.now()
-    this.rttMs = null;
-    this.synced = false; // true once a ping/pong sample has been taken
-    this.model = null; // {originShow, originWall, speed}
-  }
-
-  /** A rough first estimate from a message's server_time, until a ping/pong sample exists. */
-  observeServerTime(serverMs, localMs) {
-    if (!this.synced && serverMs !== null) this.offsetMs = serverMs - localMs;
-  }
-
-  /** One ping/pong exchange: t0 sent, t1 server received, t2 server sent, t3 received. */
-  addSample(t0, t1, t2, t3) {
-    if (![t0, t1, t2, t3].every(Number.isFinite)) return;
-    const rtt = Math.max(0, t3 - t0 - (t2 - t1));
-    const offset = (t1 - t0 + (t2 - t3)) / 2;
-    this.samples.push({ rtt, offset });
-    if (this.samples.length > SAMPLES_KEPT) this.samples.shift();
-    const best = [...this.samples].sort((a, b) => a.rtt - b.rtt).slice(0, BEST_SAMPLES);
-    const offsets = best.map((s) => s.offset).sort((a, b) => a - b);
-    this.offsetMs = offsets[Math.floor(offsets.length / 2)];
-    this.rttMs = best[0].rtt;
-    this.synced = true;
-  }
-
-  /** Forget the samples (after a reconnect or a sleep): the current offset stays until new ones. */
-  forgetSamples() {
-    this.samples = [];
-  }
-
-  setModel(clock) {
-    if (!clock) return;
-    const originShow = ms(clock.origin_show);
-    const originWall = Number.isFinite(clock.origin_wall_ms) ? clock.origin_wall_ms : ms(clock.origin_wall);
-    const speed = Number(clock.speed ?? 1);
-    if (originShow === null || originWall === null || !Number.isFinite(speed)) return;
-    this.model = { originShow, originWall, speed, rehearsal: clock.rehearsal };
-  }
-
-  /** The server's wall clock now (epoch ms). */
-  wallNow() {
-    return Date.now() + this.offsetMs;
-  }
-
-  /** The show time now (epoch ms): what every countdown is computed against. */
-  showNow() {
-    const wall = this.wallNow();
-    if (!this.model) return wall;
-    return this.model.originShow + (wall - this.model.originWall) * this.model.speed;
-  }
-
-  get speed() {
-    return this.model ? this.model.speed : 1;
-  }
-
-  /** A rehearsal runs faster or slower than real time, or at another instant. */
-  get rehearsal() {
-    if (!this.model) return false;
-    if (typeof this.model.rehearsal === "boolean") return this.model.rehearsal;
-    return this.model.speed !== 1 || Math.abs(this.model.originShow - this.model.originWall) > 1000;
-  }
-}
+const REQUEST_TIMEOUT_MS = 8000; // a command or switcher request without an answer by then
 
 /** The websocket link of one screen. */
 export class Link {
@@ -112,7 +44,7 @@ export class Link {
     this.lastMessageAt = 0;
     this.lastPingAt = 0;
     this.nextId = 1;
-    this.pending = new Map(); // command id -> {resolve, reject, timer}
+    this.pending = new Map(); // request id -> {resolve, reject, timer}
     this.pings = new Map(); // ping id -> t0
     this.handlers = new Map();
     this.state = null;
@@ -223,7 +155,7 @@ export class Link {
   }
 
   /**
-   * The commands in flight lose their answer with the link. The server may have applied them
+   * The requests in flight lose their answer with the link. The server may have applied them
    * (a command is journaled before it is answered): say so, never "failed", so that nobody
    * sends one twice without looking at the journal.
    */
@@ -291,20 +223,35 @@ export class Link {
     return true;
   }
 
-  /** Send an operator command; resolves with the server's result message ({ok, error?}). */
-  command(command) {
+  /**
+   * Send a request (a message given an `id`) and wait for its answer: resolves with the
+   * server's `result` ({ok, error?, seq?}), or with its `error` reply as {ok: false, error}.
+   * Rejects at once without a link ("no_link"); rejects with "outcome_unknown" when the link
+   * drops or no answer comes within `timeoutMs`: the server may have acted on it.
+   */
+  request(message, { timeoutMs = REQUEST_TIMEOUT_MS } = {}) {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      if (!this.send({ type: "command", id, command })) {
+      if (!this.send({ ...message, id })) {
         reject(new Error(t("no_link")));
         return;
       }
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new Error(t("outcome_unknown")));
-      }, COMMAND_TIMEOUT_MS);
+      }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
+  }
+
+  /** Send an operator command; resolves with the server's answer ({ok, error?}). */
+  command(command) {
+    return this.request({ type: "command", command });
+  }
+
+  /** Ask the channel's video switcher to act ("resend", "manual", "auto"); as command(). */
+  switcher(channel, action) {
+    return this.request({ type: "switcher", channel, action });
   }
 
   /** A moderator acknowledges a régie message. */
@@ -312,6 +259,16 @@ export class Link {
     const message = { type: "ack", channel, message_id: messageId };
     if (name) message.name = name;
     return this.send(message);
+  }
+
+  /** Settle the request a reply answers, if any; true when it answered one. */
+  answer(msg, value) {
+    const p = msg.id !== undefined ? this.pending.get(msg.id) : undefined;
+    if (!p) return false;
+    this.pending.delete(msg.id);
+    clearTimeout(p.timer);
+    p.resolve(value);
+    return true;
   }
 
   receive(data) {
@@ -349,24 +306,14 @@ export class Link {
         this.emit("pong", msg);
         break;
       }
-      case "result": {
-        const p = this.pending.get(msg.id);
-        if (p) {
-          this.pending.delete(msg.id);
-          clearTimeout(p.timer);
-          p.resolve(msg);
-        }
+      case "result":
+        this.answer(msg, msg);
         this.emit("result", msg);
         break;
-      }
       case "error": {
-        const p = msg.id !== undefined ? this.pending.get(msg.id) : undefined;
-        if (p) {
-          this.pending.delete(msg.id);
-          clearTimeout(p.timer);
-          p.resolve({ ...msg, ok: false });
-        }
-        this.emit("error", msg);
+        // An error with the id of a request answers it (the requester reports it).
+        const answered = this.answer(msg, { ...msg, ok: false });
+        this.emit("error", msg, { answered });
         break;
       }
       default:

@@ -130,6 +130,13 @@ export function peopleLine(people, { max = 4 } = {}) {
   return names.join(" · ") + more;
 }
 
+/** A channel's title up to its first " – " / " : " (within 40 characters): "Parcours 1". */
+export function shortTitle(title) {
+  const text = String(title ?? "");
+  const cut = text.search(/\s[-–—:]\s/);
+  return cut > 0 && cut < 40 ? text.slice(0, cut) : text;
+}
+
 /** One person with their function and organisation. */
 export function personLine(p) {
   const parts = [p.function, p.organisation].filter(Boolean);

@@ -12,6 +12,7 @@
 import { applyI18n, t } from "./i18n.js";
 import { connect } from "./client.js";
 import { el, hhmm, ms, personLine, replaceChildren, setClass, setText } from "./format.js";
+import { isBreak } from "./phase.js";
 
 applyI18n();
 
@@ -54,7 +55,7 @@ function describe(state, ch) {
   const next = ch.next;
   const nextLine = next ? { time: hhmm(ms(next.starts_at), tz), title: next.title } : null;
   const item = now?.item ?? null;
-  const isBreak = now && (now.kind === "break" || item?.kind === "break");
+  const pause = isBreak(now);
 
   if (ch.status === "finished") {
     return { key: "finished", mode: "finished", tag: t("finished"), title: t("finished_long"), next: null };
@@ -70,7 +71,7 @@ function describe(state, ch) {
       next: null,
     };
   }
-  if (ch.status === "gap" || isBreak) {
+  if (ch.status === "gap" || pause) {
     // Back at: the end of a break item inside a segment, else the next segment's start.
     let back = null;
     if (item?.kind === "break") back = ms(item.ends_at);
@@ -224,9 +225,8 @@ async function show(view) {
 
 function drawParallel(state, ch) {
   const list = ch.status === "on_air" ? (ch.parallel ?? []) : [];
-  const isBreak = ch.now && (ch.now.kind === "break" || ch.now.item?.kind === "break");
   const live = list.filter((p) => p.now);
-  $("parallel").hidden = Boolean(ch.slate) || live.length === 0 || isBreak;
+  $("parallel").hidden = Boolean(ch.slate) || live.length === 0 || isBreak(ch.now);
   setText($("parallel-kicker"), [t("live"), ch.now?.subtitle].filter(Boolean).join(" · "));
   setText($("parallel-title"), ch.now?.title ?? "");
   replaceChildren(

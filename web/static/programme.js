@@ -14,9 +14,12 @@ import {
   replaceChildren,
   setText,
   shortDate,
+  shortTitle,
   utcOffset,
   weekdayDate,
 } from "./format.js";
+import { isBreak } from "./phase.js";
+import { followSchedule } from "./schedule.js";
 
 applyI18n();
 
@@ -165,11 +168,6 @@ function timesBlock(start, end, expectedStart = null) {
 
 // ------------------------------------------------------------------ drawing
 
-function shortName(title) {
-  const cut = title.search(/\s[-–—:]\s/);
-  return cut > 0 && cut < 40 ? title.slice(0, cut) : title;
-}
-
 function channelSite(ch) {
   for (const s of ch.segments ?? []) if (s.site) return s.site;
   return null;
@@ -177,10 +175,6 @@ function channelSite(ch) {
 
 function stateOf(id) {
   return state?.channels?.find((c) => c.id === id) ?? null;
-}
-
-function isBreak(now) {
-  return now && (now.kind === "break" || now.item?.kind === "break");
 }
 
 function peopleList(people) {
@@ -240,7 +234,7 @@ function drawNav() {
           className: live?.status === "on_air" && !isBreak(live.now) ? "live" : "",
           title: ch.title,
         },
-        shortName(ch.title),
+        shortTitle(ch.title),
         site && ch.id !== channels[0]?.id ? el("span", { className: "nav-city", text: site.city }) : null,
       );
     }),
@@ -293,6 +287,52 @@ function drawNow() {
   replaceChildren($("p-now"), (state?.channels ?? []).map(nowCard));
 }
 
+/** The items of a segment, the one on air marked. */
+function itemsList(seg, nowItem) {
+  const items = (seg.items ?? []).filter((it) => it.kind !== "break" || seg.kind !== "break");
+  if (!items.length) return null;
+  return el(
+    "ol",
+    { className: "items" },
+    items.map((it) => {
+      const s = ms(it.planned_starts_at ?? it.starts_at);
+      const zt = zoneTime(s);
+      return el(
+        "li",
+        { className: `item${it.id === nowItem ? " on-air" : ""}` },
+        el(
+          "span",
+          { className: "item-time num" },
+          hhmm(s, eventZone()),
+          zt ? el("small", { text: zt.date ? `${zt.time} · ${zt.date}` : zt.time }) : null,
+        ),
+        el(
+          "div",
+          {},
+          el("span", { className: "item-title", text: it.title }),
+          it.site && it.site.id !== seg.site?.id ? ` — ${t("from_city", { city: it.site.city })}` : "",
+          peopleList(it.people),
+        ),
+      );
+    }),
+  );
+}
+
+/** Links to the channels a segment runs in parallel with. */
+function parallelLinks(seg) {
+  if (!seg.parallel?.length) return null;
+  return el(
+    "div",
+    { className: "parallel-links" },
+    seg.parallel.map((id) => {
+      const other = schedule.channels.find((c) => c.id === id);
+      if (!other) return null;
+      const site = channelSite(other);
+      return el("a", { href: `#ch-${id}`, title: other.title }, `${shortTitle(other.title)}${site ? ` · ${site.city}` : ""} →`);
+    }),
+  );
+}
+
 function segmentRow(ch, seg, live) {
   const rundown = new Map((live?.rundown ?? []).map((r) => [r.id, r]));
   const r = rundown.get(seg.id);
@@ -319,49 +359,8 @@ function segmentRow(ch, seg, live) {
   if (status === "skipped") tags.push(el("span", { className: "tag done", text: t("skipped") }));
   if (seg.kind === "break") tags.push(el("span", { className: "tag", text: t("break") }));
 
-  const items = (seg.items ?? []).filter((it) => it.kind !== "break" || seg.kind !== "break");
-  const nowItem = onAir ? live?.now?.item?.id : null;
-  const itemList = items.length
-    ? el(
-        "ol",
-        { className: "items" },
-        items.map((it) => {
-          const s = ms(it.planned_starts_at ?? it.starts_at);
-          const zt = zoneTime(s);
-          return el(
-            "li",
-            { className: `item${it.id === nowItem ? " on-air" : ""}` },
-            el(
-              "span",
-              { className: "item-time num" },
-              hhmm(s, eventZone()),
-              zt ? el("small", { text: zt.date ? `${zt.time} · ${zt.date}` : zt.time }) : null,
-            ),
-            el(
-              "div",
-              {},
-              el("span", { className: "item-title", text: it.title }),
-              it.site && it.site.id !== seg.site?.id ? ` — ${t("from_city", { city: it.site.city })}` : "",
-              peopleList(it.people),
-            ),
-          );
-        }),
-      )
-    : null;
-
-  let parallel = null;
-  if (seg.parallel?.length) {
-    parallel = el(
-      "div",
-      { className: "parallel-links" },
-      seg.parallel.map((id) => {
-        const other = schedule.channels.find((c) => c.id === id);
-        if (!other) return null;
-        const site = channelSite(other);
-        return el("a", { href: `#ch-${id}`, title: other.title }, `${shortName(other.title)}${site ? ` · ${site.city}` : ""} →`);
-      }),
-    );
-  }
+  const itemList = itemsList(seg, onAir ? live?.now?.item?.id : null);
+  const parallel = parallelLinks(seg);
 
   return el(
     "li",
@@ -412,23 +411,11 @@ function draw() {
   setText($("p-foot-text"), z ? t("foot_zone", { zone: zoneLabel(z), paris: eventZone() }) : t("foot_paris"));
 }
 
-async function loadSchedule() {
-  try {
-    const response = await fetch("/api/schedule", { cache: "no-store" });
-    if (!response.ok) return;
-    schedule = await response.json();
-    draw();
-  } catch {
-    // the link reconnects and asks again
-  }
-}
-
 link.on("state", (s) => {
-  const first = state === null;
   state = s;
-  if (first && !schedule) loadSchedule();
   draw();
 });
-link.on("welcome", () => {
-  if (schedule) loadSchedule();
+followSchedule(link, (loaded) => {
+  schedule = loaded;
+  draw();
 });

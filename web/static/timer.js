@@ -7,6 +7,7 @@
 import { applyI18n, t } from "./i18n.js";
 import { clockBadge, connect, connectionIndicator, everyFrame } from "./client.js";
 import { clockDuration, hhmm, hhmmss, ms, peopleLine, setClass, setData, setText } from "./format.js";
+import { phase, secondsToEnd } from "./phase.js";
 
 applyI18n();
 
@@ -82,77 +83,66 @@ link.on("state", onState);
 
 // ------------------------------------------------------------------ every frame
 
+/** What is on air, under the countdown: the item and its people, or the segment's people. */
+function onAirLines(seg, now) {
+  const item = seg.item ?? null;
+  if (!item || item.title === seg.title) return { title: seg.title, sub: peopleLine(seg.people, { max: 4 }) };
+  const itemEnd = ms(item.ends_at);
+  const itemLeft = itemEnd !== null ? (itemEnd - now) / 1000 : null;
+  const names = (item.people ?? []).filter((p) => !item.title.includes(p.name));
+  const who = peopleLine(names, { max: 3 });
+  const left = itemLeft !== null && itemLeft > 0 ? t("item_left", { left: clockDuration(Math.ceil(itemLeft)) }) : "";
+  return { title: seg.title, sub: [item.title, who, left].filter(Boolean).join(" · ") };
+}
+
+/** The timer's screen at show time `now`: its phase (the shared rule) and its texts. */
+function view(ch, now, tz) {
+  const p = state ? phase(ch, now) : "idle";
+  if (p === "idle") {
+    return { phase: p, label: state ? t("unknown_channel", { id: channelId }) : t("waiting_state"), count: "--:--", progress: 0 };
+  }
+  if (p === "finished") {
+    return { phase: p, label: t("finished"), count: "00:00", progress: 1, title: t("finished_long") };
+  }
+  if (ch.status === "before" || ch.status === "gap" || !ch.now) {
+    const next = ch.next;
+    const start = next ? ms(next.starts_at) : null;
+    return {
+      phase: p,
+      label: ch.status === "gap" ? t("break") : t("before"),
+      count: start !== null ? clockDuration(Math.ceil((start - now) / 1000)) : "--:--",
+      progress: 0,
+      title: next ? t("starts_at", { time: hhmm(start, tz) }) : "",
+      sub: next ? next.title : "",
+    };
+  }
+  const seg = ch.now;
+  const start = ms(seg.starts_at);
+  const end = ms(seg.ends_at);
+  const left = secondsToEnd(seg, now);
+  const label = p === "break" ? t("break") : left > 0 ? t("time_left") : t("overtime");
+  return {
+    phase: p,
+    label,
+    count: left > 0 ? clockDuration(Math.ceil(left)) : "+" + clockDuration(-left),
+    progress: end > start ? (now - start) / (end - start) : 1,
+    ...onAirLines(seg, now),
+  };
+}
+
 function frame() {
   const now = link.clock.showNow();
   const tz = state?.event?.timezone ?? "Europe/Paris";
   if (state) setText($("t-clock"), hhmmss(now, tz));
   const ch = channel;
-  let phase = "idle";
-  let label = "";
-  let count = "--:--";
-  let progress = 0;
-  let title = "";
-  let sub = "";
-  if (!state) {
-    label = t("waiting_state");
-  } else if (!ch) {
-    label = t("unknown_channel", { id: channelId });
-  } else if (ch.status === "finished") {
-    phase = "finished";
-    label = t("finished");
-    count = "00:00";
-    progress = 1;
-    title = t("finished_long");
-  } else if (ch.status === "before" || ch.status === "gap" || !ch.now) {
-    const next = ch.next;
-    const start = next ? ms(next.starts_at) : null;
-    phase = ch.status === "gap" ? "break" : "waiting";
-    label = ch.status === "gap" ? t("break") : t("before");
-    count = start !== null ? clockDuration(Math.ceil((start - now) / 1000)) : "--:--";
-    title = next ? t("starts_at", { time: hhmm(start, tz) }) : "";
-    sub = next ? next.title : "";
-  } else {
-    const seg = ch.now;
-    const item = seg.item ?? null;
-    const start = ms(seg.starts_at);
-    const end = ms(seg.ends_at);
-    const left = (end - now) / 1000;
-    const isBreak = seg.kind === "break" || item?.kind === "break";
-    title = seg.title;
-    if (item && item.title !== seg.title) {
-      const itemEnd = ms(item.ends_at);
-      const itemLeft = itemEnd !== null ? (itemEnd - now) / 1000 : null;
-      const names = (item.people ?? []).filter((p) => !item.title.includes(p.name));
-      const who = peopleLine(names, { max: 3 });
-      sub = [item.title, who, itemLeft !== null && itemLeft > 0 ? t("item_left", { left: clockDuration(Math.ceil(itemLeft)) }) : ""]
-        .filter(Boolean)
-        .join(" · ");
-    } else {
-      sub = peopleLine(seg.people, { max: 4 });
-    }
-    progress = end > start ? (now - start) / (end - start) : 1;
-    if (left > 0) {
-      count = clockDuration(Math.ceil(left));
-      const warning = seg.warning_seconds ?? 300;
-      const danger = seg.danger_seconds ?? 60;
-      if (isBreak) phase = "break";
-      else if (left <= danger) phase = "danger";
-      else if (left <= warning) phase = "warning";
-      else phase = "normal";
-      label = isBreak ? t("break") : t("time_left");
-    } else {
-      phase = isBreak ? "break" : "overtime";
-      label = isBreak ? t("break") : t("overtime");
-      count = "+" + clockDuration(-left);
-    }
-  }
-  setData(root, "phase", phase);
-  setText($("t-label"), label);
-  setText($("t-count"), count);
-  setClass($("t-count"), "long", count.length > 5);
-  setText($("t-title"), title);
-  setText($("t-sub"), sub);
-  const width = `${Math.max(0, Math.min(1, progress)) * 100}%`;
+  const v = view(ch, now, tz);
+  setData(root, "phase", v.phase);
+  setText($("t-label"), v.label);
+  setText($("t-count"), v.count);
+  setClass($("t-count"), "long", v.count.length > 5);
+  setText($("t-title"), v.title ?? "");
+  setText($("t-sub"), v.sub ?? "");
+  const width = `${Math.max(0, Math.min(1, v.progress)) * 100}%`;
   const bar = $("t-bar");
   if (bar.style.width !== width) bar.style.width = width;
   // Next: in how long.

@@ -1,0 +1,142 @@
+// The régie's commands: each asks first when it could hurt on air, goes to the server as a
+// request over the link, and ends in a toast ("done" or why it failed).
+
+import { t } from "../i18n.js";
+import { ms } from "../format.js";
+import { ask, confirmAction, toast } from "./dialogs.js";
+import { describe } from "./journal.js";
+import { refuseUnlessOperator } from "./token.js";
+import { channelName, nameOf, room, sites } from "./room.js";
+
+/** Send a command (after its confirmation, if any); true when the server applied it. */
+export async function act(command, { confirm = null, danger = false } = {}) {
+  if (refuseUnlessOperator()) return false;
+  if (confirm && !(await confirmAction(confirm, danger))) return false;
+  const where = command.channel ? channelName(command.channel) : t("all_channels");
+  return report(room.link.command(command), `${describe(command)} — ${where}`);
+}
+
+/** Forward a button of a channel's video switcher ("resend", "manual", "auto"). */
+export function switcherAction(channel, action) {
+  if (refuseUnlessOperator()) return Promise.resolve(false);
+  return report(room.link.switcher(channel, action), `${t("switcher")} — ${channelName(channel)}`);
+}
+
+/** Toast the outcome of a request; true when it succeeded. */
+async function report(request, what) {
+  try {
+    const result = await request;
+    if (result.ok) {
+      toast(t("done", { what }));
+      return true;
+    }
+    toast(t("failed", { error: result.error ?? "?" }), true);
+  } catch (err) {
+    toast(t("failed", { error: err.message }), true);
+  }
+  return false;
+}
+
+function take(ch, { fromKey = false } = {}) {
+  const next = ch.next;
+  const confirm = fromKey
+    ? next
+      ? t("confirm_take", { channel: nameOf(ch), title: next.title })
+      : t("confirm_take_end", { channel: nameOf(ch) })
+    : null;
+  // Name the segment the operator sees as next: if the automatic cue put it on air a
+  // moment before the press reached the server, the take is refused ("already on air")
+  // instead of skipping a second segment.
+  const command = next ? { type: "take", channel: ch.id, segment: next.id } : { type: "take", channel: ch.id };
+  return act(command, { confirm });
+}
+
+function hold(ch) {
+  if (!ch.held) return act({ type: "hold", channel: ch.id });
+  const end = ch.now ? ms(ch.now.ends_at) : null;
+  const past = end !== null && end <= room.link.clock.showNow();
+  return act(
+    { type: "release", channel: ch.id },
+    { confirm: past ? t("confirm_release", { channel: nameOf(ch) }) : null },
+  );
+}
+
+async function delay(ch) {
+  const v = await ask({
+    title: `${t("delay")} — ${nameOf(ch)}`,
+    fields: [
+      { name: "minutes", type: "number", label: t("delay_minutes"), value: "5", attrs: { min: "-240", max: "240", step: "1" } },
+    ],
+    confirmLabel: t("confirm"),
+  });
+  if (!v) return;
+  const minutes = Math.trunc(Number(v.minutes));
+  if (!minutes) return;
+  return act({ type: "delay", channel: ch.id, minutes });
+}
+
+async function slate(ch, { fromKey = false } = {}) {
+  if (ch.slate) {
+    return act(
+      { type: "slate_clear", channel: ch.id },
+      { confirm: fromKey ? t("confirm_slate_clear", { channel: nameOf(ch) }) : null },
+    );
+  }
+  const v = await ask({
+    title: `${t("slate_put")} — ${nameOf(ch)}`,
+    fields: [{ name: "text", type: "textarea", label: t("slate_text"), value: t("slate_default"), required: true }],
+    confirmLabel: t("slate_up"),
+    danger: true,
+  });
+  if (!v || !v.text.trim()) return;
+  return act({ type: "slate", channel: ch.id, text: v.text.trim() });
+}
+
+async function site(ch) {
+  if (ch.site_overridden) {
+    return act({ type: "site_clear", channel: ch.id }, { confirm: t("confirm_site_clear", { channel: nameOf(ch) }) });
+  }
+  const options = sites().map((s) => ({ value: s.id, label: s.venue && s.venue !== s.city ? `${s.city} — ${s.venue}` : s.name }));
+  const v = await ask({
+    title: `${t("site_fallback")} — ${nameOf(ch)}`,
+    fields: [{ name: "site", type: "select", label: t("fallback_site"), options, value: ch.site?.id }],
+    confirmLabel: t("confirm"),
+    danger: true,
+  });
+  if (!v) return;
+  return act({ type: "site_override", channel: ch.id, site: v.site });
+}
+
+async function message(ch, audience) {
+  const current = ch.messages?.[audience];
+  const v = await ask({
+    title: `${audience === "viewers" ? t("message_viewers") : t("message_moderators")} — ${nameOf(ch)}`,
+    fields: [{ name: "text", type: "textarea", label: t("message_text"), value: current?.text ?? "", required: true }],
+    confirmLabel: t("send"),
+    hint: t("message_hint"),
+  });
+  if (!v || !v.text.trim()) return;
+  return act({ type: "message", channel: ch.id, audience, text: v.text.trim() });
+}
+
+/** The actions of one channel, by name: shared by the buttons and the keyboard. */
+export const actions = {
+  take,
+  back: (ch) => act({ type: "back", channel: ch.id }, { confirm: t("confirm_back", { channel: nameOf(ch) }) }),
+  hold,
+  extend(ch, minutes) {
+    const confirm = minutes < 0 ? t("confirm_shorten", { channel: nameOf(ch) }) : null;
+    return act({ type: "extend", channel: ch.id, minutes }, { confirm });
+  },
+  delay,
+  slate,
+  site,
+  message,
+  messageClear: (ch, audience) => act({ type: "message_clear", channel: ch.id, audience }),
+  reset: (ch) => act({ type: "reset", channel: ch.id }, { confirm: t("confirm_reset", { channel: nameOf(ch) }), danger: true }),
+};
+
+/** Reset every channel (asks first). */
+export function resetAll() {
+  return act({ type: "reset", channel: null }, { confirm: t("confirm_reset_all"), danger: true });
+}

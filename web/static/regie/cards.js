@@ -1,0 +1,299 @@
+// One card per channel: where it is live, what is on air with its countdown, what is next,
+// and a button for every command. Built once per set of channels, then redrawn on every
+// state and every animation frame (only what changed is touched).
+
+import { t } from "../i18n.js";
+import { clockDuration, el, hhmm, ms, peopleLine, replaceChildren, setClass, setText, signedDuration } from "../format.js";
+import { isBreak, segmentPhase, secondsToEnd } from "../phase.js";
+import { actions, switcherAction } from "./actions.js";
+import { drawMessages, drawPresence, drawSwitcher } from "./card-meta.js";
+import { $, channelOf, room, SELECTED_KEY, tz } from "./room.js";
+
+const cards = new Map(); // channel id -> {root, refs}
+const COUNTDOWN_PHASES = ["warning", "danger", "overtime"];
+
+/** Select a channel (for the keyboard): its card and its timeline row are marked. */
+export function select(id) {
+  room.selected = id;
+  sessionStorage.setItem(SELECTED_KEY, id);
+  for (const [cid, card] of cards) setClass(card.root, "selected", cid === id);
+  for (const label of document.querySelectorAll(".tl-label")) setClass(label, "selected", label.dataset.channel === id);
+}
+
+/** The card of a channel, once drawn. */
+export function cardOf(id) {
+  return cards.get(id);
+}
+
+function button(action, label, className = "", extra = {}) {
+  return el("button", {
+    className: `btn ${className}`,
+    type: "button",
+    dataset: { action, ...extra },
+    text: label,
+    title: label,
+  });
+}
+
+function controls(r) {
+  return el(
+    "div",
+    { className: "controls" },
+    r("take", button("take", t("take"), "take span-8")),
+    button("back", t("back"), "span-4"),
+    r("hold", button("hold", t("hold"), "span-3")),
+    button("extend", t("shorten_1"), "span-2", { minutes: "-1" }),
+    button("extend", t("extend_1"), "span-2", { minutes: "1" }),
+    button("extend", t("extend_5"), "span-2", { minutes: "5" }),
+    button("delay", t("delay"), "span-3"),
+    r("slate", button("slate", t("slate_put"), "span-6")),
+    r("siteBtn", button("site", t("site_fallback"), "span-6")),
+    button("message", t("msg_moderators"), "span-6", { audience: "moderators" }),
+    button("message", t("msg_viewers"), "span-6", { audience: "viewers" }),
+  );
+}
+
+function nowSection(r) {
+  return el(
+    "section",
+    { className: "card-section now" },
+    el("div", { className: "sec-label" }, r("nowLabel", el("span", { text: t("now") })), r("offset", el("span", { className: "offset" }))),
+    el(
+      "div",
+      { className: "now-row" },
+      el("div", { className: "now-text" }, r("title", el("div", { className: "now-title" })), r("item", el("div", { className: "now-item" }))),
+      r("count", el("div", { className: "countdown num", text: "--:--" })),
+    ),
+    el("div", { className: "progress" }, r("bar", el("div", { className: "progress-bar" }))),
+    el("div", { className: "times num" }, r("planned", el("span")), r("expected", el("span"))),
+  );
+}
+
+function nextSection(r) {
+  return el(
+    "section",
+    { className: "card-section next" },
+    el("div", { className: "sec-label" }, el("span", { text: t("next") })),
+    el(
+      "div",
+      { className: "next-line" },
+      r("nextTime", el("span", { className: "next-time num" })),
+      r("nextTitle", el("span", { className: "next-title" })),
+      r("nextIn", el("span", { className: "next-in num" })),
+    ),
+  );
+}
+
+function buildCard(ch, index) {
+  const refs = {};
+  const r = (name, node) => (refs[name] = node);
+  const root = el(
+    "article",
+    { className: "card", dataset: { channel: ch.id } },
+    el(
+      "header",
+      { className: "card-head", dataset: { select: ch.id } },
+      el("span", { className: "card-key", text: String(index + 1) }),
+      el("div", { className: "card-title" }, r("name", el("div", { className: "card-name" })), el("div", { className: "card-id", text: ch.id })),
+      r("badges", el("div", { className: "card-badges" })),
+    ),
+    r("siteBox", el("div", { className: "card-site" }, r("site", el("div", { className: "site-live" })), r("venue", el("div", { className: "site-venue" })))),
+    nowSection(r),
+    nextSection(r),
+    controls(r),
+    r("messages", el("div", { className: "card-section messages" })),
+    el(
+      "div",
+      { className: "meta" },
+      r("presence", el("div", { className: "meta-row presence" })),
+      r("switcher", el("div", { className: "meta-row switcher" })),
+      el("div", { className: "meta-row" }, button("reset", t("reset"), "ghost small danger-text")),
+    ),
+  );
+  root.addEventListener("click", (event) => onCardClick(ch.id, event));
+  return { root, refs };
+}
+
+function onCardClick(id, event) {
+  const target = event.target.closest("[data-action], [data-select], [data-sw]");
+  if (!target) return;
+  const current = channelOf(id);
+  if (!current) return;
+  if (target.dataset.select !== undefined) {
+    select(id);
+    return;
+  }
+  if (target.dataset.sw) {
+    target.blur();
+    switcherAction(id, target.dataset.sw);
+    return;
+  }
+  select(id);
+  // Give the focus back to the page: a later Space is the take shortcut (which asks first),
+  // never a second press of the button that happens to have the focus.
+  if (target instanceof HTMLElement) target.blur();
+  const a = target.dataset.action;
+  if (a === "extend") actions.extend(current, Number(target.dataset.minutes));
+  else if (a === "message") actions.message(current, target.dataset.audience);
+  else if (a === "message-clear") actions.messageClear(current, target.dataset.audience);
+  else actions[a]?.(current);
+}
+
+function badge(text, className) {
+  return el("span", { className: `badge ${className}`, text });
+}
+
+function statusBadge(ch) {
+  const pause = isBreak(ch.now);
+  if (ch.status === "on_air" && !pause) return badge(t("on_air"), "live");
+  if (ch.status === "on_air" || ch.status === "gap") return badge(t("break"), "muted");
+  if (ch.status === "before") return badge(t("before"), "muted");
+  return badge(t("finished"), "muted");
+}
+
+function drawHead(ch, card) {
+  const { root, refs } = card;
+  setText(refs.name, ch.title);
+  refs.name.title = ch.title;
+  setClass(root, "on-air", ch.status === "on_air" && !isBreak(ch.now));
+  setClass(root, "held", ch.held);
+  setClass(root, "slated", Boolean(ch.slate));
+  const badges = [statusBadge(ch)];
+  if (ch.held) badges.push(badge(t("held"), "hold"));
+  if (ch.slate) badges.push(badge(t("slate"), "slate"));
+  if (ch.site_overridden) badges.push(badge(t("overridden"), "warn"));
+  replaceChildren(refs.badges, badges);
+}
+
+/** Where the channel is live, large; or what it waits for. */
+function drawSite(ch, refs) {
+  const site = ch.site;
+  const live = ch.status === "on_air" && site;
+  setClass(refs.siteBox, "off", !live);
+  if (live) {
+    replaceChildren(refs.site, el("span", { className: "live-dot" }), t("live_from", { city: site.city }));
+    setText(refs.venue, site.venue && site.venue !== site.city ? site.venue : site.name !== site.city ? site.name : "");
+  } else if (ch.status === "on_air" && ch.parallel?.length && ch.parallel.some((p) => p.site)) {
+    setClass(refs.siteBox, "off", false);
+    const cities = ch.parallel.map((p) => p.site?.city).filter(Boolean).join(" · ");
+    replaceChildren(refs.site, el("span", { className: "live-dot" }), t("live_from", { city: cities }));
+    setText(refs.venue, ch.now?.subtitle ?? "");
+  } else {
+    const text = ch.status === "finished" ? t("finished") : ch.status === "before" ? t("before") : t("break");
+    replaceChildren(refs.site, text);
+    setText(refs.venue, ch.next?.site ? t("next_site", { city: ch.next.site.city }) : "");
+  }
+}
+
+/** What is on air: its title, item or people, planned and expected times, the over/under. */
+function drawNow(ch, refs, zone) {
+  const now = ch.now;
+  setText(refs.nowLabel, now ? t("now") : ch.status === "finished" ? t("finished") : t("starts_in_label"));
+  setText(refs.title, now ? now.title : ch.status === "finished" ? t("finished") : "—");
+  const item = now?.item;
+  let itemLine = "";
+  if (item && item.title !== now.title) {
+    itemLine = `${hhmm(ms(item.starts_at), zone)} ${item.title}`;
+    const who = peopleLine(item.people, { max: 2 });
+    if (who) itemLine += ` · ${who}`;
+  } else if (now) {
+    itemLine = peopleLine(now.people, { max: 3 });
+  }
+  setText(refs.item, itemLine);
+  const span = (start, end) => ({ start: hhmm(ms(start), zone), end: hhmm(ms(end), zone) });
+  setText(refs.planned, now ? t("planned", span(now.planned_starts_at, now.planned_ends_at)) : "");
+  setText(refs.expected, now ? t("expected", span(now.starts_at, now.ends_at)) : "");
+  const offset = now ? now.offset_seconds : (ch.next?.offset_seconds ?? ch.delay_seconds ?? 0);
+  setText(refs.offset, offset ? signedDuration(offset) : t("on_time"));
+  setClass(refs.offset, "late", offset > 0);
+  setClass(refs.offset, "early", offset < 0);
+  const d = signedDuration(offset).slice(1);
+  refs.offset.title = offset > 0 ? t("over", { d }) : offset < 0 ? t("under", { d }) : "";
+}
+
+function drawButtons(ch, card) {
+  const { root, refs } = card;
+  const next = ch.next;
+  setText(refs.hold, ch.held ? t("release") : t("hold"));
+  setClass(refs.hold, "on", ch.held);
+  setText(refs.slate, ch.slate ? t("slate_clear") : t("slate_put"));
+  setClass(refs.slate, "slate-on", Boolean(ch.slate));
+  setText(refs.siteBtn, ch.site_overridden ? t("site_clear") : t("site_fallback"));
+  setClass(refs.siteBtn, "warn-on", ch.site_overridden);
+  refs.take.title = next ? `${t("take")} : ${next.title}` : t("take");
+  for (const b of root.querySelectorAll("[data-action]")) setClass(b, "locked", room.auth !== "ok");
+}
+
+function drawCard(ch, card) {
+  const { refs } = card;
+  const zone = tz();
+  drawHead(ch, card);
+  drawSite(ch, refs);
+  drawNow(ch, refs, zone);
+  const next = ch.next;
+  setText(refs.nextTime, next ? hhmm(ms(next.starts_at), zone) : "");
+  setText(refs.nextTitle, next ? next.title : t("nothing_next"));
+  refs.nextTitle.title = next?.title ?? "";
+  drawMessages(ch, refs);
+  drawPresence(ch, refs);
+  drawSwitcher(ch, refs);
+  drawButtons(ch, card);
+}
+
+/** Every animation frame: the countdown, its colour, the progress bar, "in 12:00". */
+function frameCard(ch, card, now) {
+  const { refs } = card;
+  const seg = ch.now;
+  let countPhase = "";
+  let text = "--:--";
+  let progress = 0;
+  if (seg) {
+    const start = ms(seg.starts_at);
+    const end = ms(seg.ends_at);
+    const left = secondsToEnd(seg, now);
+    progress = end > start ? (now - start) / (end - start) : 1;
+    text = left > 0 ? clockDuration(Math.ceil(left)) : `+${clockDuration(-left)}`;
+    countPhase = segmentPhase(seg, now);
+  } else if (ch.next && ch.status !== "finished") {
+    const left = (ms(ch.next.starts_at) - now) / 1000;
+    text = left > 0 ? clockDuration(Math.ceil(left)) : "00:00";
+  }
+  setText(refs.count, text);
+  for (const p of COUNTDOWN_PHASES) {
+    setClass(refs.count, p, countPhase === p);
+    setClass(refs.bar, p, countPhase === p);
+  }
+  const width = `${Math.max(0, Math.min(1, progress)) * 100}%`;
+  if (refs.bar.style.width !== width) refs.bar.style.width = width;
+  const nextLeft = ch.next ? (ms(ch.next.starts_at) - now) / 1000 : 0;
+  setText(refs.nextIn, nextLeft > 0 ? t("in_time", { left: clockDuration(Math.ceil(nextLeft)) }) : "");
+}
+
+/** Draw every card (rebuilt when the set of channels changes). */
+export function drawChannels() {
+  const channels = room.state?.channels ?? [];
+  const container = $("r-channels");
+  const ids = channels.map((c) => c.id).join("|");
+  if (container.dataset.ids !== ids) {
+    cards.clear();
+    const nodes = channels.map((ch, i) => {
+      const card = buildCard(ch, i);
+      cards.set(ch.id, card);
+      return card.root;
+    });
+    replaceChildren(container, nodes);
+    container.dataset.ids = ids;
+    container.style.setProperty("--columns", String(Math.min(4, Math.max(1, channels.length))));
+    if (!room.selected || !cards.has(room.selected)) room.selected = channels[0]?.id ?? null;
+    select(room.selected);
+  }
+  for (const ch of channels) drawCard(ch, cards.get(ch.id));
+}
+
+/** Every animation frame: the countdowns of every card. */
+export function frameChannels(now) {
+  for (const ch of room.state?.channels ?? []) {
+    const card = cards.get(ch.id);
+    if (card) frameCard(ch, card, now);
+  }
+}

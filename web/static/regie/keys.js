@@ -1,0 +1,66 @@
+// The régie's keyboard (the help dialog, "?", lists them): 1–9 select a channel, the other
+// keys act on the selected one. What could hurt on air asks first (Enter / Esc).
+
+import { actions } from "./actions.js";
+import { select } from "./cards.js";
+import { $, room, selectedChannel } from "./room.js";
+
+/** Key -> what it does to the selected channel. */
+const KEYS = {
+  " ": (ch) => actions.take(ch, { fromKey: true }),
+  r: (ch) => actions.back(ch),
+  Backspace: (ch) => actions.back(ch),
+  h: (ch) => actions.hold(ch),
+  "+": (ch) => actions.extend(ch, 1),
+  "=": (ch) => actions.extend(ch, 1),
+  ArrowUp: (ch, event) => actions.extend(ch, event.shiftKey ? 5 : 1),
+  "-": (ch) => actions.extend(ch, -1),
+  ArrowDown: (ch) => actions.extend(ch, -1),
+  d: (ch) => actions.delay(ch),
+  s: (ch) => actions.slate(ch, { fromKey: true }),
+  m: (ch) => actions.message(ch, "moderators"),
+  v: (ch) => actions.message(ch, "viewers"),
+};
+
+const isTyping = (target) => ["INPUT", "TEXTAREA", "SELECT"].includes(target?.tagName);
+
+function showHelp() {
+  $("r-help-dialog").showModal();
+}
+
+function onKey(event) {
+  // A held key repeats: never a second command, and never a click on the Confirm button
+  // that the first press just focused (Space held on "take" would confirm it by itself).
+  if (event.repeat) {
+    if (!isTyping(event.target) || event.key === "Enter") event.preventDefault();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (document.querySelector("dialog[open]")) return;
+  if (isTyping(event.target)) return;
+  if (/^[1-9]$/.test(event.key)) {
+    const ch = room.state?.channels?.[Number(event.key) - 1];
+    if (ch) select(ch.id);
+    event.preventDefault();
+    return;
+  }
+  if (event.key === "?") {
+    showHelp();
+    event.preventDefault();
+    return;
+  }
+  const ch = selectedChannel();
+  if (!ch) return;
+  // Letters in either case (Caps Lock, Shift); the other keys as they are.
+  const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+  const action = Object.hasOwn(KEYS, key) ? KEYS[key] : null;
+  if (!action) return;
+  action(ch, event);
+  event.preventDefault();
+}
+
+/** Listen to the keyboard, and open the help from its button. */
+export function watchKeys() {
+  document.addEventListener("keydown", onKey);
+  $("r-help").addEventListener("click", showHelp);
+}

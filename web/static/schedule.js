@@ -1,0 +1,36 @@
+// The day's schedule (GET /api/schedule), for the pages that draw the whole plan.
+//
+// The state stream carries what is on air; the plan itself is fetched once, after the first
+// state, and again after each reconnect (the server may have been restarted on a new file).
+
+/**
+ * Fetch the schedule when the link first has a state, and again after every reconnect;
+ * call onLoad(schedule) each time one arrives. A failed fetch is retried at the next connect.
+ */
+export function followSchedule(link, onLoad) {
+  let asked = false;
+  let askedAt = 0; // link.connects when it was last fetched
+  let inFlight = false;
+  const load = async () => {
+    if (inFlight) return;
+    inFlight = true;
+    askedAt = link.connects;
+    try {
+      const response = await fetch("/api/schedule", { cache: "no-store" });
+      if (response.ok) onLoad(await response.json());
+    } catch {
+      // the link's reconnect will try again
+    } finally {
+      inFlight = false;
+    }
+  };
+  link.on("state", () => {
+    if (asked) return;
+    asked = true;
+    load();
+  });
+  link.on("welcome", () => {
+    // after a reconnect (one fetch per connect, however many greetings it brings)
+    if (asked && link.connects !== askedAt) load();
+  });
+}

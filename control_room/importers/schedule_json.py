@@ -46,7 +46,7 @@ class _Decoder(json.JSONDecoder):
     def __init__(self, text: str) -> None:
         super().__init__()
         newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-        plain = json.decoder.JSONObject
+        plain: Any = getattr(json.decoder, "JSONObject")  # not in typeshed
 
         def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[_Obj, int]:
             s, end = s_and_end
@@ -56,7 +56,7 @@ class _Decoder(json.JSONDecoder):
             return obj, new_end
 
         self.parse_object = parse_object
-        self.scan_once = json.scanner.py_make_scanner(self)
+        self.scan_once = getattr(json.scanner, "py_make_scanner")(self)
 
 
 def _has_code(persons: Any) -> bool:

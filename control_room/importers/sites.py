@@ -19,7 +19,6 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from .programme import SourceError, SourceProblem
 
@@ -74,7 +73,7 @@ def parse_sites(text: str, *, source: str) -> Mapping[str, SiteSpec]:
         for key in table:
             if key not in _KEYS:
                 problems.append(SourceProblem(source, f"{where}.{key}: unknown key (typo?)"))
-        fields: dict[str, Any] = {}
+        fields: dict[str, str] = {}
         for key in ("name", "city", "venue", "scene"):
             value = table.get(key)
             if value is None:
@@ -91,7 +90,7 @@ def parse_sites(text: str, *, source: str) -> Mapping[str, SiteSpec]:
             rooms = []
         spec = SiteSpec(
             id=ident,
-            name=fields.get("name", fields.get("city", ident)),
+            name=fields.get("name") or fields.get("city") or ident,
             city=fields.get("city", "?"),
             venue=fields.get("venue"),
             scene=fields.get("scene"),

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .programme import Programme, Session, SourceError, SourceProblem, slug
 from .sites import SiteSpec
 
-__all__ = ["Options", "render", "select_day"]
+__all__ = ["Options", "render", "select_day", "timezone_warning"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,27 @@ def select_day(programme: Programme, *, day: int | None, date: dt.date | None) -
         url=programme.url,
         warnings=programme.warnings,
     )
+
+
+def timezone_warning(programme: Programme, tz_name: str) -> str | None:
+    """A warning when the source's UTC offsets are not those of its time zone.
+
+    pretalx's demo export, for one, says ``UTC`` but dates its sessions ``+01:00``: the
+    times are converted (09:00+01:00 is 08:00 UTC), which is right but may not be what
+    the programme prints. ``--timezone`` picks the zone the schedule is written in.
+    """
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    for s in programme.sessions:
+        if s.start.utcoffset() != s.start.astimezone(tz).utcoffset():
+            return (
+                f"the source's times carry UTC offsets ({s.start.isoformat()} at {s.where}) "
+                f"that are not {tz_name}'s: they are converted to {tz_name}; if the programme "
+                "means another zone, give --timezone"
+            )
+    return None
 
 
 def _q(text: str) -> str:
@@ -156,12 +177,12 @@ def render(programme: Programme, options: Options, *, now: dt.datetime) -> str:
     if main is None and rooms:
         main = _busiest(rooms, by_room)
     for room_sessions in by_room.values():
-        for prev, cur in zip(room_sessions, room_sessions[1:], strict=False):
-            if cur.start < prev.end:
+        for before, cur in zip(room_sessions, room_sessions[1:], strict=False):
+            if cur.start < before.end:
                 problems.append(
                     SourceProblem(
                         cur.where,
-                        f"{cur.title!r} overlaps {prev.title!r} ({prev.where}) in room "
+                        f"{cur.title!r} overlaps {before.title!r} ({before.where}) in room "
                         f"{cur.room!r}",
                     )
                 )
@@ -210,7 +231,11 @@ def render(programme: Programme, options: Options, *, now: dt.datetime) -> str:
         w(f"# {len(programme.days)} days ({days}): times not on event.date carry their date.")
     for room in empty:
         w(f"# Room {_q(room)} has no session: no channel for it.")
-    for warning in programme.warnings:
+    warnings = list(programme.warnings)
+    offsets = timezone_warning(programme, tz.key)
+    if offsets is not None:
+        warnings.append(offsets)
+    for warning in warnings:
         w(f"# Warning: {_one_line(warning)}")
     w("")
     w("event:")

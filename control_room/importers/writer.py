@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from control_room.core.schedule import Kind
+
 from .programme import Programme, Session, SourceError, SourceProblem, slug
 from .sites import SiteSpec
 
@@ -287,7 +289,8 @@ def render(programme: Programme, options: Options, *, now: dt.datetime) -> str:
             hard = s.hard if s.hard is not None else (prev is None or s.start > prev.end)
             if hard:
                 w("        hard: true")
-            w(f"        site: {site_of[room].id}")
+            if s.kind is not Kind.BREAK:  # a break is on air from no site
+                w(f"        site: {site_of[room].id}")
             notes = [
                 part
                 for part in (

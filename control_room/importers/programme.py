@@ -162,6 +162,10 @@ def kind_of(text: str | None) -> Kind:
 
 _ROLES = {
     "moderation": PersonRole.MODERATOR,
+    "moderateur": PersonRole.MODERATOR,
+    "modérateur": PersonRole.MODERATOR,
+    "moderatrice": PersonRole.MODERATOR,
+    "modératrice": PersonRole.MODERATOR,
     "modération": PersonRole.MODERATOR,
     "animateur": PersonRole.MODERATOR,
     "animatrice": PersonRole.MODERATOR,

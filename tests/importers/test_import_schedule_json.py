@@ -164,7 +164,9 @@ def test_malformed_json_says_where(tmp_path: Path, run_import: Run) -> None:
 def test_sessions_overlapping_in_one_room_name_both_positions(
     tmp_path: Path, run_import: Run
 ) -> None:
-    path = _broken(tmp_path, '"date": "2026-09-18T10:30:00+02:00"', '"date": "2026-09-18T10:15:00+02:00"')
+    path = _broken(
+        tmp_path, '"date": "2026-09-18T10:30:00+02:00"', '"date": "2026-09-18T10:15:00+02:00"'
+    )
     r = run_import(path)
     assert r.code == 1
     second = _line_of(path, '"id": 2,') - 1

@@ -146,7 +146,7 @@ def import_main(
     days = ", ".join(d.isoformat() for d in programme.days)
     print(
         f"{output}: imported {nseg} sessions from {args.source} ({programme.format}): "
-        f"{len(schedule.channels)} channels, {len(schedule.sites)} sites, "
+        f"{len(schedule.channels)} channels, {len(schedule.sites)} site{'s' if len(schedule.sites) != 1 else ''}, "
         f"{len(programme.days)} day{'s' if len(programme.days) != 1 else ''} ({days})",
         file=err if output == "-" else out,
     )

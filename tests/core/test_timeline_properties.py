@@ -27,9 +27,9 @@ from control_room.core.commands import (
 from control_room.core.schedule import Channel, Event, Item, Kind, Schedule, Segment, Site
 from control_room.core.timeline import (
     CommandRejected,
-    apply,
     JournalEntry,
     ShowState,
+    apply,
     check,
     next_change_after,
     state,

@@ -1,4 +1,8 @@
-"""A client that never reads does not delay the others; it is closed and counted."""
+"""A client that never reads does not delay the others; one that overflows is closed and
+counted. Proved by events, not by timing: the others get every change while the frozen
+client is still connected with a send timeout far longer than the show (the in-process twin
+is tests/test_hub.py::test_a_stalled_client_does_not_delay_the_others; the lateness figures
+are bench/bench_push.py's)."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(tmp_path: Pat
         data_dir=tmp_path / "data",
         at=START.isoformat(),
         speed=120,
-        extra_args=["--send-timeout", "0.5", "--queue-limit", "16"],
+        extra_args=["--send-timeout", "600", "--queue-limit", "16"],
     ) as s:
         # A frozen screen: connected, never reads a byte.
         frozen = RawClient(s.port, query="role=overlay", rcvbuf=4096)
@@ -36,10 +40,13 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(tmp_path: Pat
             drain = asyncio.create_task(keep_writing(stuck))
             received = await asyncio.gather(*followers)
             drain.cancel()
+            # Every follower has had the whole day: the frozen client is still connected, so
+            # no push waited for it (its send could only have given up after 600 s).
+            still_connected = s.get_json("/-/health")["clients"]
             health = eventually(
                 lambda: (h := s.get_json("/-/health"))["slow_closed"] >= 1 and h,
                 timeout=10,
-                what="the stuck client closed as too slow",
+                what="the stuck client closed as too slow (its queue overflowed)",
             )
         finally:
             frozen.close()
@@ -58,9 +65,8 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(tmp_path: Pat
     print(f"with a frozen and a stuck client: slow_closed={health['slow_closed']}")
     print(summary("server stamp - cue instant", server_late))
     print(summary("client receipt - cue instant", client_late))
-    # Not a timing assertion on the machine: the pushes are not held up for the
-    # send timeout (0.5 s) of the stuck client.
-    assert max(client_late) < 500
+    assert still_connected >= 1  # the frozen one (the followers have closed)
+    assert health["slow_closed"] == 1  # the stuck one only: the frozen one was never timed out
 
 
 async def keep_writing(client: RawClient) -> None:

@@ -144,9 +144,10 @@ def import_main(
         Path(output).write_text(yaml, encoding="utf-8")
     nseg = sum(len(ch.segments) for ch in schedule.channels)
     days = ", ".join(d.isoformat() for d in programme.days)
+    plural = "s" if len(schedule.sites) != 1 else ""
     print(
         f"{output}: imported {nseg} sessions from {args.source} ({programme.format}): "
-        f"{len(schedule.channels)} channels, {len(schedule.sites)} site{'s' if len(schedule.sites) != 1 else ''}, "
+        f"{len(schedule.channels)} channels, {len(schedule.sites)} site{plural}, "
         f"{len(programme.days)} day{'s' if len(programme.days) != 1 else ''} ({days})",
         file=err if output == "-" else out,
     )

@@ -18,7 +18,7 @@ from control_room.schedule_file import load_schedule
 
 DAY = str(Path(__file__).parents[2] / "schedules" / "rnct-2026-07-07.yaml")
 PARIS = ZoneInfo("Europe/Paris")
-SUBCOMMANDS = ("validate", "state", "rundown", "serve", "journal", "switcher")
+SUBCOMMANDS = ("validate", "state", "rundown", "serve", "journal", "switcher", "import")
 
 
 def test_every_subcommand_appears_in_the_help() -> None:

@@ -348,53 +348,25 @@ class _Run:
 def _apply(runs: dict[str, _Run], schedule: Schedule, entry: JournalEntry, at: dt.datetime) -> None:
     """Apply one command at ``at`` (every run already advanced to ``at``).
 
+    Each rule checks before it changes anything, so a refused command leaves the runs as
+    they were.
+
     Raises:
         CommandRejected: the command cannot apply now.
     """
     cmd = entry.command
     if isinstance(cmd, Reset):
-        targets = [cmd.channel] if cmd.channel is not None else list(runs)
-        for cid in targets:
-            if cid not in runs:
-                raise CommandRejected(f"unknown channel {cid!r}")
-        for cid in targets:
-            fresh = _Run(runs[cid].ch)
-            fresh.advance(at)
-            runs[cid] = fresh
+        _reset(runs, cmd, at)
         return
     run = runs.get(cmd.channel)
     if run is None:
         raise CommandRejected(f"unknown channel {cmd.channel!r}")
     cid = cmd.channel
     match cmd:
-        case Take(segment=target_id):
-            if target_id is None:
-                target = run.next_index()
-                if target is None:
-                    raise CommandRejected(f"take: nothing left to take on {cid}")
-            else:
-                ids = [s.id for s in run.segs]
-                if target_id not in ids:
-                    raise CommandRejected(f"take: no segment {target_id!r} on channel {cid}")
-                target = ids.index(target_id)
-                if target == run.pos:
-                    raise CommandRejected(f"take: {target_id!r} is already on air on {cid}")
-            if run.pos is not None:
-                run.leave(at)
-            run.enter(target, at)
+        case Take():
+            _take(run, cmd, at)
         case Back():
-            if not run.stack:
-                raise CommandRejected(f"back: nothing before this on {cid}")
-            if run.pos is not None:
-                assert run.start is not None
-                run.aired[run.pos] = (run.start, at)
-            prev, remaining, first_start = run.stack.pop()
-            run.enter(prev, at)
-            # It resumes where it was: same start (so its items and progress are where
-            # they were), with the time it had left; if it had none, it comes back held.
-            run.start = first_start
-            run.end = at + remaining
-            run.held = remaining <= _ZERO
+            _back(run, at)
         case Hold():
             if run.held:
                 raise CommandRejected(f"hold: {cid} is already held")
@@ -402,45 +374,11 @@ def _apply(runs: dict[str, _Run], schedule: Schedule, entry: JournalEntry, at: d
                 raise CommandRejected(f"hold: {cid} has finished its day")
             run.held = True
         case Release():
-            if not run.held:
-                raise CommandRejected(f"release: {cid} is not held")
-            run.held = False
-            if run.pos is not None:
-                run.min_end = at
-            else:
-                run.floor = max(run.floor, at) if run.floor is not None else at
+            _release(run, at)
         case Extend(minutes=minutes):
-            if run.pos is None or run.end is None or run.start is None:
-                raise CommandRejected(f"extend: nothing on air on {cid}")
-            if minutes == 0:
-                raise CommandRejected("extend: give a number of minutes other than 0")
-            if minutes > 0:
-                # An explicit extension beats a later hard start: keep what the plan
-                # would have cut, then add to it.
-                effective = run.end_instant(ignore_hold=True)
-                assert effective is not None
-                run.end = effective
-                run.cuttable = False
-            run.end = max(run.end + dt.timedelta(minutes=minutes), at, run.start)
+            _extend(run, minutes, at)
         case Delay(minutes=minutes):
-            if minutes == 0:
-                raise CommandRejected("delay: give a number of minutes other than 0")
-            first = run.pos + 1 if run.pos is not None else run.gate
-            moved = 0
-            for k in range(first, len(run.segs)):
-                if run.segs[k].hard:
-                    break
-                run.shift[k] += dt.timedelta(minutes=minutes)
-                moved += 1
-            if moved == 0:
-                if first < len(run.segs):
-                    seg = run.segs[first]
-                    local = schedule.local(seg.start).strftime("%H:%M")
-                    raise CommandRejected(
-                        f"delay: the next segment on {cid}, {seg.id!r}, has a hard start at "
-                        f"{local}; hold the channel or take it by hand"
-                    )
-                raise CommandRejected(f"delay: nothing left to delay on {cid}")
+            _delay(run, schedule, minutes)
         case Slate(text=text):
             run.slate = SlateState(text, at)
         case SlateClear():
@@ -463,6 +401,101 @@ def _apply(runs: dict[str, _Run], schedule: Schedule, entry: JournalEntry, at: d
             del run.messages[audience]
         case _:  # pragma: no cover - Reset handled above; the union is exhaustive
             raise AssertionError(cmd)
+
+
+def _reset(runs: dict[str, _Run], cmd: Reset, at: dt.datetime) -> None:
+    """Back to the plan on one channel (or all): a fresh run, advanced to now."""
+    targets = [cmd.channel] if cmd.channel is not None else list(runs)
+    for cid in targets:
+        if cid not in runs:
+            raise CommandRejected(f"unknown channel {cid!r}")
+    for cid in targets:
+        fresh = _Run(runs[cid].ch)
+        fresh.advance(at)
+        runs[cid] = fresh
+
+
+def _take(run: _Run, cmd: Take, at: dt.datetime) -> None:
+    """The next segment (or the named one) on air now."""
+    cid, target_id = cmd.channel, cmd.segment
+    if target_id is None:
+        target = run.next_index()
+        if target is None:
+            raise CommandRejected(f"take: nothing left to take on {cid}")
+    else:
+        ids = [s.id for s in run.segs]
+        if target_id not in ids:
+            raise CommandRejected(f"take: no segment {target_id!r} on channel {cid}")
+        target = ids.index(target_id)
+        if target == run.pos:
+            raise CommandRejected(f"take: {target_id!r} is already on air on {cid}")
+    if run.pos is not None:
+        run.leave(at)
+    run.enter(target, at)
+
+
+def _back(run: _Run, at: dt.datetime) -> None:
+    """The previous segment again, with the time it had left."""
+    if not run.stack:
+        raise CommandRejected(f"back: nothing before this on {run.ch.id}")
+    if run.pos is not None:
+        assert run.start is not None
+        run.aired[run.pos] = (run.start, at)
+    prev, remaining, first_start = run.stack.pop()
+    run.enter(prev, at)
+    # It resumes where it was: same start (so its items and progress are where
+    # they were), with the time it had left; if it had none, it comes back held.
+    run.start = first_start
+    run.end = at + remaining
+    run.held = remaining <= _ZERO
+
+
+def _release(run: _Run, at: dt.datetime) -> None:
+    """Undo a hold: the segment ends at its end, or now if that is past."""
+    if not run.held:
+        raise CommandRejected(f"release: {run.ch.id} is not held")
+    run.held = False
+    if run.pos is not None:
+        run.min_end = at
+    else:
+        run.floor = max(run.floor, at) if run.floor is not None else at
+
+
+def _extend(run: _Run, minutes: int, at: dt.datetime) -> None:
+    """Lengthen (or shorten) the segment on air."""
+    if run.pos is None or run.end is None or run.start is None:
+        raise CommandRejected(f"extend: nothing on air on {run.ch.id}")
+    if minutes == 0:
+        raise CommandRejected("extend: give a number of minutes other than 0")
+    if minutes > 0:
+        # An explicit extension beats a later hard start: keep what the plan
+        # would have cut, then add to it.
+        effective = run.end_instant(ignore_hold=True)
+        assert effective is not None
+        run.end = effective
+        run.cuttable = False
+    run.end = max(run.end + dt.timedelta(minutes=minutes), at, run.start)
+
+
+def _delay(run: _Run, schedule: Schedule, minutes: int) -> None:
+    """Delay the soft starts that follow, up to the next hard start."""
+    cid = run.ch.id
+    if minutes == 0:
+        raise CommandRejected("delay: give a number of minutes other than 0")
+    first = run.pos + 1 if run.pos is not None else run.gate
+    stop = next((k for k in range(first, len(run.segs)) if run.segs[k].hard), len(run.segs))
+    moved = range(first, stop)
+    if not moved:
+        if first < len(run.segs):
+            seg = run.segs[first]
+            local = schedule.local(seg.start).strftime("%H:%M")
+            raise CommandRejected(
+                f"delay: the next segment on {cid}, {seg.id!r}, has a hard start at "
+                f"{local}; hold the channel or take it by hand"
+            )
+        raise CommandRejected(f"delay: nothing left to delay on {cid}")
+    for k in moved:
+        run.shift[k] += dt.timedelta(minutes=minutes)
 
 
 def _replay(schedule: Schedule, journal: Sequence[JournalEntry], t: dt.datetime) -> dict[str, _Run]:

@@ -54,7 +54,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 from urllib.parse import urlsplit
 
-from control_room.core.schedule import Item, Kind, Schedule, ScheduleError, Segment
+from control_room.core.scenes import (
+    DEFAULT_PREVIEW_LEAD,
+    desired_scene,
+    preview_scene,
+    scenes_needed,
+    upcoming_scene,
+)
+from control_room.core.schedule import Schedule, ScheduleError
 from control_room.core.schedule_yaml import parse_duration
 from control_room.core.timeline import ChannelState, CommandRejected, ShowState
 from control_room.schedule_file import load_schedule
@@ -101,207 +108,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-ChannelLike = ChannelState | Mapping[str, Any]
 Target = Literal["program", "preview"]
 
-DEFAULT_PREVIEW_LEAD = dt.timedelta(seconds=30)
 DEFAULT_REQUEST_TIMEOUT = 3.0
 BACKOFF_MIN = 0.5
 BACKOFF_MAX = 10.0
 STABLE_CONNECTION = 10.0  # a connection that lasted this long resets the backoff
-
-
-# --------------------------------------------------------------------------- pure: which scene
-
-
-@dataclass(frozen=True, slots=True)
-class _View:
-    """What the scene rules need of a channel, from either input form."""
-
-    status: str
-    slate: bool
-    site: str | None  # the site on air, after override
-    overridden: bool
-    segment: Segment | None
-    item: Item | None
-    starts_at: dt.datetime | None  # when the segment on air started
-    ends_at: dt.datetime | None
-    next_segment: Segment | None
-    next_starts_at: dt.datetime | None
-
-
-def _instant(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
-
-
-def _view(schedule: Schedule, channel: ChannelLike) -> _View:
-    if isinstance(channel, ChannelState):
-        now, nxt = channel.now, channel.next
-        return _View(
-            status=channel.status,
-            slate=channel.slate is not None,
-            site=channel.site,
-            overridden=channel.site_overridden,
-            segment=now.segment if now else None,
-            item=now.item if now else None,
-            starts_at=now.starts_at if now else None,
-            ends_at=now.ends_at if now else None,
-            next_segment=nxt.segment if nxt else None,
-            next_starts_at=nxt.starts_at if nxt else None,
-        )
-    # The state document (docs/protocol.md): look the segments up in the schedule.
-    now_doc = channel.get("now")
-    next_doc = channel.get("next")
-    segment = item = next_segment = None
-    if now_doc:
-        segment = schedule.segment(now_doc["id"])[1]
-        item_doc = now_doc.get("item")
-        if item_doc:
-            item = next((it for it in segment.items if it.id == item_doc["id"]), None)
-    if next_doc:
-        next_segment = schedule.segment(next_doc["id"])[1]
-    site_doc = channel.get("site")
-    return _View(
-        status=str(channel.get("status")),
-        slate=channel.get("slate") is not None,
-        site=site_doc["id"] if site_doc else None,
-        overridden=bool(channel.get("site_overridden")),
-        segment=segment,
-        item=item,
-        starts_at=_instant(now_doc.get("starts_at")) if now_doc else None,
-        ends_at=_instant(now_doc.get("ends_at")) if now_doc else None,
-        next_segment=next_segment,
-        next_starts_at=_instant(next_doc.get("starts_at")) if next_doc else None,
-    )
-
-
-def _site_scene(schedule: Schedule, site_id: str | None) -> str | None:
-    site = schedule.sites.get(site_id) if site_id is not None else None
-    return site.scene if site is not None else None
-
-
-def _on_air_scene(
-    schedule: Schedule,
-    segment: Segment,
-    item: Item | None,
-    site: str | None,
-    overridden: bool,
-) -> str | None:
-    scenes = schedule.switcher_scenes
-    if overridden and site is not None:
-        return _site_scene(schedule, site)
-    if item is not None and item.kind is Kind.BREAK:
-        return scenes.get("break")  # a break inside a segment beats the segment's own scene
-    if segment.scene:
-        return segment.scene
-    if segment.kind is Kind.BREAK:
-        return scenes.get("break")
-    if site is not None:
-        return _site_scene(schedule, site)
-    return scenes.get("idle")
-
-
-def desired_scene(schedule: Schedule, channel: ChannelLike) -> str | None:
-    """The program scene for what ``channel`` has on air (``None``: leave OBS alone).
-
-    Args:
-        schedule: the schedule (its ``switcher.scenes`` and sites' ``scene``).
-        channel: a :class:`~control_room.core.timeline.ChannelState`, or the channel's
-            object of the state document.
-    """
-    view = _view(schedule, channel)
-    scenes = schedule.switcher_scenes
-    if view.slate:
-        return scenes.get("slate")
-    if view.status != "on_air" or view.segment is None:
-        return scenes.get("idle")
-    return _on_air_scene(schedule, view.segment, view.item, view.site, view.overridden)
-
-
-def upcoming_scene(
-    schedule: Schedule, channel: ChannelLike, at: dt.datetime
-) -> tuple[dt.datetime, str | None] | None:
-    """The next cue after ``at`` that may change the scene, and the scene it calls for.
-
-    The cues considered are the start of the next item of the segment on air and
-    the start of the next segment, at their expected times. A site override in
-    force carries over (as the timeline does); a slate is assumed cleared.
-
-    Returns:
-        ``(instant, scene)``, or ``None`` when nothing is coming.
-    """
-    view = _view(schedule, channel)
-    if view.segment is not None and view.starts_at is not None:
-        # as the timeline: a parallel block's items keep their planned times
-        offset = dt.timedelta(0) if view.segment.parallel else view.starts_at - view.segment.start
-        for item in view.segment.items:
-            start = item.start + offset
-            if start > at and (view.ends_at is None or start < view.ends_at):
-                site = item.site or view.segment.site
-                if view.overridden and site is not None:
-                    site = view.site
-                scene = _on_air_scene(schedule, view.segment, item, site, view.overridden)
-                return start, scene
-    if view.next_segment is not None and view.next_starts_at is not None:
-        seg = view.next_segment
-        first = seg.items[0] if seg.items and seg.items[0].start <= seg.start else None
-        site = (first.site if first else None) or seg.site
-        if view.overridden and site is not None:
-            site = view.site
-        return view.next_starts_at, _on_air_scene(schedule, seg, first, site, view.overridden)
-    return None
-
-
-def preview_scene(
-    schedule: Schedule,
-    channel: ChannelLike,
-    at: dt.datetime,
-    *,
-    lead: dt.timedelta = DEFAULT_PREVIEW_LEAD,
-) -> str | None:
-    """The scene to put in preview (studio mode) at ``at``.
-
-    The scene of the next cue, once it is at most ``lead`` away; ``None`` (leave
-    the preview alone) before that, or when nothing is coming.
-    """
-    upcoming = upcoming_scene(schedule, channel, at)
-    if upcoming is None or upcoming[0] - at > lead:
-        return None
-    return upcoming[1]
-
-
-def scenes_needed(schedule: Schedule, channel_id: str) -> dict[str, list[str]]:
-    """Every scene the schedule may ask of ``channel_id``'s switcher, with why.
-
-    The plan's scenes (its sites, explicit scenes, break/slate/idle) and, marked
-    ``fallback``, the other sites' scenes, which only a site override asks for.
-    """
-    channel = schedule.channel(channel_id)
-    needed: dict[str, list[str]] = {}
-
-    def need(scene: str | None, why: str) -> None:
-        if scene and why not in needed.setdefault(scene, []):
-            needed[scene].append(why)
-
-    for kind in ("idle", "slate"):
-        need(schedule.switcher_scenes.get(kind), kind)
-    plan_sites: set[str] = set()
-    for seg in channel.segments:
-        need(seg.scene, f"segment {seg.id}")
-        if seg.kind is Kind.BREAK or any(it.kind is Kind.BREAK for it in seg.items):
-            need(schedule.switcher_scenes.get("break"), "break")
-        for site in [seg.site, *(it.site for it in seg.items)]:
-            if site is not None:
-                plan_sites.add(site)
-                need(_site_scene(schedule, site), f"site {site}")
-    for site_id in schedule.sites:
-        if site_id not in plan_sites:
-            need(_site_scene(schedule, site_id), f"fallback site {site_id}")
-    return needed
 
 
 # --------------------------------------------------------------------------- configuration

@@ -20,7 +20,8 @@ follows) changed.
 
 Integrations (the OBS switcher) use :meth:`Live.add_listener`,
 :meth:`Live.set_switcher_status`, :meth:`Live.record_switch`,
-:meth:`Live.add_switcher_handler` and :attr:`Live.show_state`.
+:meth:`Live.add_switcher_handler` and :attr:`Live.state` (the switcher's
+:class:`~control_room.switcher.SwitcherHost`).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from control_room.core.timeline import (
     state_and_next_change,
 )
 from control_room.hub import Client, Hub, View
-from control_room.journal import Journal, JournalError, Record
+from control_room.journal import Journal, JournalError, Record, SwitchRecord
 from control_room.protocol import (
     Role,
     acks_message,
@@ -405,6 +406,11 @@ class Live:
 
     # -- integrations -----------------------------------------------------------
 
+    @property
+    def state(self) -> ShowState:
+        """The last published state (what :class:`~control_room.switcher.SwitcherHost` reads)."""
+        return self.show_state
+
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(show_state)`` as a task after every published change.
 
@@ -429,34 +435,9 @@ class Live:
             where=_is_regie,
         )
 
-    async def record_switch(
-        self,
-        channel: str,
-        scene: str,
-        asked_at: float | datetime,
-        result: str,
-        code: int | None = None,
-        comment: str = "",
-        duration_ms: float | None = None,
-        *,
-        target: str = "program",
-        show_at: datetime | None = None,
-    ) -> None:
+    async def record_switch(self, record: SwitchRecord) -> None:
         """Record a switcher attempt in the journal's audit log (off the event loop)."""
-        await self._in_writer(
-            partial(
-                self.journal.record_switch,
-                channel,
-                scene,
-                asked_at,
-                result,
-                code,
-                comment,
-                duration_ms,
-                target=target,
-                show_at=show_at,
-            )
-        )
+        await self._in_writer(partial(self.journal.record_switch, record))
 
     async def switcher_action(self, channel: str, action: str) -> None:
         """Forward a régie switcher request to the handlers.

@@ -8,6 +8,8 @@ From pure to I/O (see docs/switcher.md):
   from the environment or a file);
 - :mod:`~control_room.switcher.driver`: the :class:`Switcher` task that keeps one OBS on
   one channel's scene, reconnecting, never holding up the show;
+- :mod:`~control_room.switcher.status`: what the régie sees of a switcher
+  (:class:`SwitcherStatus`);
 - :mod:`~control_room.switcher.bank`: every bound channel's switcher
   (:class:`SwitcherBank`), and the server integration (:func:`switcher_integration`)
   with what it needs of the show (:class:`SwitcherHost`);
@@ -32,7 +34,8 @@ from .config import (
     load_switcher_config,
     parse_switcher_config,
 )
-from .driver import ClientFactory, RecordCallback, StatusCallback, Switcher, SwitcherStatus
+from .driver import ClientFactory, RecordCallback, StatusCallback, Switcher
+from .status import SwitcherStatus
 
 __all__ = [
     "ChannelCheck",

@@ -27,9 +27,9 @@ from .driver import (
     RecordCallback,
     StatusCallback,
     Switcher,
-    SwitcherStatus,
     default_client,
 )
+from .status import SwitcherStatus
 
 __all__ = ["SwitcherBank", "SwitcherHost", "switcher_integration"]
 

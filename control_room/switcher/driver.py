@@ -18,7 +18,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from control_room.clock import Clock, from_epoch
@@ -38,6 +38,7 @@ from control_room.obs import (
 )
 
 from .config import ObsBinding, SwitcherConfigError
+from .status import SwitcherStatus
 
 __all__ = [
     "BACKOFF_MAX",
@@ -47,7 +48,6 @@ __all__ = [
     "STABLE_CONNECTION",
     "StatusCallback",
     "Switcher",
-    "SwitcherStatus",
     "Target",
     "default_client",
 ]
@@ -65,55 +65,6 @@ _REQUEST: dict[Target, str] = {
     "program": "SetCurrentProgramScene",
     "preview": "SetCurrentPreviewScene",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class SwitcherStatus:
-    """What the régie shows of one channel's switcher.
-
-    Attributes:
-        channel: the channel id.
-        url: the OBS address (never a password).
-        connected: identified with OBS right now.
-        manual: manual mode: the switcher leaves OBS alone.
-        studio_mode: OBS is in studio mode (preview + program).
-        desired_scene: what the show asks for now (``None``: nothing).
-        program_scene: OBS's program scene, as OBS last reported it.
-        preview_scene: OBS's preview scene (studio mode), as OBS last reported it.
-        error: the problem now, if any (``None`` once it is fixed).
-        last_error: the most recent problem, even if fixed since.
-        last_error_at: wall time (epoch seconds) of ``last_error``.
-        last_switch: the last program attempt (as the journal stores it).
-    """
-
-    channel: str
-    url: str
-    connected: bool = False
-    manual: bool = False
-    studio_mode: bool = False
-    desired_scene: str | None = None
-    program_scene: str | None = None
-    preview_scene: str | None = None
-    error: str | None = None
-    last_error: str | None = None
-    last_error_at: float | None = None
-    last_switch: SwitchRecord | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "channel": self.channel,
-            "url": self.url,
-            "connected": self.connected,
-            "manual": self.manual,
-            "studio_mode": self.studio_mode,
-            "desired_scene": self.desired_scene,
-            "program_scene": self.program_scene,
-            "preview_scene": self.preview_scene,
-            "error": self.error,
-            "last_error": self.last_error,
-            "last_error_at": self.last_error_at,
-            "last_switch": None if self.last_switch is None else self.last_switch.to_json(),
-        }
 
 
 RecordCallback = Callable[[SwitchRecord], Awaitable[None] | None]

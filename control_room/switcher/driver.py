@@ -454,7 +454,9 @@ class Switcher:
         started = time.perf_counter()
         show_at = self._show_at
 
-        def attempt(result: str, code: int | None, comment: str, timed: bool) -> SwitchRecord:
+        def attempt(
+            result: str, code: int | None, comment: str, *, timed: bool = True
+        ) -> SwitchRecord:
             ms = (time.perf_counter() - started) * 1000 if timed else None
             return SwitchRecord(
                 self.channel, scene, target, asked, show_at, result, code, comment, ms
@@ -468,24 +470,26 @@ class Switcher:
         try:
             await client.request(_REQUEST[target], {"sceneName": scene})
         except ObsRequestError as exc:
-            self._record(attempt("refused", exc.code, exc.comment or "", True))
+            self._record(attempt("refused", exc.code, exc.comment or ""))
             self._refused(target, scene, exc)
             return
         except ObsTimeout as exc:
-            self._record(attempt("timeout", None, str(exc), True))
+            self._record(attempt("timeout", None, str(exc)))
             self._error(str(exc))
             raise _Reconnect from None
         except ObsUnavailable as exc:
             if target == "program":
                 self._pushed_program = None
                 self._unreachable_recorded = scene
-            self._record(attempt("unreachable", None, f"{exc}; will be set on reconnect", False))
+            self._record(
+                attempt("unreachable", None, f"{exc}; will be set on reconnect", timed=False)
+            )
             self._error(str(exc))
             raise _Reconnect from None
         else:
             if target == "program":
                 self._applied = scene
-            self._record(attempt("ok", RequestStatus.SUCCESS, "", True))
+            self._record(attempt("ok", RequestStatus.SUCCESS, ""))
             self._clear_error()
         finally:
             self._release_reports()

@@ -38,10 +38,10 @@ sys.path.insert(0, str(REPO / "tests" / "obs"))
 from obs_harness import ObsProcess, Xvfb, missing_binaries  # noqa: E402
 from rehearsal import ProgramWatch, cue_wall_time, write_switcher_config  # noqa: E402
 
+from control_room.core.scenes import desired_scene, scenes_needed  # noqa: E402
 from control_room.core.schedule import Schedule  # noqa: E402
 from control_room.core.timeline import next_change_after, state  # noqa: E402
 from control_room.schedule_file import load_schedule  # noqa: E402
-from control_room.switcher import desired_scene, scenes_needed  # noqa: E402
 from tests.support.server import start_server  # noqa: E402
 
 DAY = REPO / "schedules" / "rnct-2026-07-07.yaml"

@@ -179,6 +179,10 @@ class Desk:
         """Receive the régie's switcher requests: ``handler(channel, action)``."""
         self.switcher_handlers.append(handler)
 
+    def remove_switcher_handler(self, handler: SwitcherHandler) -> None:
+        if handler in self.switcher_handlers:
+            self.switcher_handlers.remove(handler)
+
     @staticmethod
     def _switcher_text(channel: str, status: Mapping[str, Any]) -> str:
         return encode(SwitcherMessage(channel=channel, status=dict(status)))

@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -132,20 +132,37 @@ class Record:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SwitchRecord:
-    """One attempt to change a video switcher's scene, and its outcome."""
+    """One attempt to change a video switcher's scene, and its outcome.
 
-    id: int
+    The switcher makes it, the journal stores it whole (:meth:`Journal.record_switch`)
+    and reads it back (:meth:`Journal.switches`), with its ``id`` then.
+
+    Attributes:
+        channel: the channel whose switcher was asked.
+        scene: the scene asked for.
+        target: ``"program"`` or ``"preview"``.
+        asked_at: when the request left (wall time, aware).
+        show_at: the show instant of the state that asked for it.
+        result: ``ok``, ``refused`` (the switcher answered an error), ``timeout``,
+            ``unreachable`` (not connected: the scene will be set on reconnect).
+        code: the switcher's status code, when it answered (OBS: 100 = success).
+        comment: what the switcher said, or what went wrong, or why it was asked.
+        duration_ms: the request's round trip, when a request was made.
+        id: its row in the journal, once stored (``None`` before).
+    """
+
     channel: str
     scene: str
     target: str
     asked_at: datetime
     show_at: datetime | None
     result: str
-    code: int | None
-    comment: str
-    duration_ms: float | None
+    code: int | None = None
+    comment: str = ""
+    duration_ms: float | None = None
+    id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -392,55 +409,35 @@ class Journal:
 
     # -- audit: switcher -------------------------------------------------------
 
-    def record_switch(
-        self,
-        channel: str,
-        scene: str,
-        asked_at: float | datetime,
-        result: str,
-        code: int | None = None,
-        comment: str = "",
-        duration_ms: float | None = None,
-        *,
-        target: str = "program",
-        show_at: datetime | None = None,
-    ) -> SwitchRecord:
+    def record_switch(self, record: SwitchRecord) -> SwitchRecord:
         """Record one switcher attempt (committed before returning).
 
         Args:
-            channel: the channel whose switcher was asked.
-            scene: the scene asked for.
-            asked_at: when it was asked (wall: epoch seconds or aware datetime).
-            result: "ok", "error", "timeout", "unreachable", ... (free text, short).
-            code: the switcher's status code, if any (OBS: 100 = success).
-            comment: what the switcher said, or why it was asked.
-            duration_ms: how long the request took.
-            target: "program" or "preview".
-            show_at: the show instant of the cue it followed.
+            record: the attempt (its ``id`` is ignored).
+
+        Returns:
+            The stored record, with its ``id``.
         """
-        asked = from_epoch(asked_at) if isinstance(asked_at, float | int) else asked_at
+        asked = from_epoch(epoch(record.asked_at))
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO switches (channel, scene, target, asked_at, show_at, result, code, "
                 "comment, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    channel,
-                    scene,
-                    target,
+                    record.channel,
+                    record.scene,
+                    record.target,
                     _iso_utc(asked),
-                    None if show_at is None else show_at.isoformat(),
-                    result,
-                    code,
-                    comment,
-                    duration_ms,
+                    None if record.show_at is None else record.show_at.isoformat(),
+                    record.result,
+                    record.code,
+                    record.comment,
+                    record.duration_ms,
                 ),
             )
             row_id = cursor.lastrowid
         assert row_id is not None
-        return SwitchRecord(
-            row_id, channel, scene, target, from_epoch(epoch(asked)), show_at, result, code,
-            comment, duration_ms,
-        )  # fmt: skip
+        return replace(record, asked_at=asked, id=row_id)
 
     def switches(self, *, channel: str | None = None) -> list[SwitchRecord]:
         """Every switcher attempt (of one channel), in order."""
@@ -456,17 +453,17 @@ class Journal:
             rows = self._db.execute(query + " ORDER BY id", args).fetchall()
         return [
             SwitchRecord(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                _parse_iso(r[4]),
-                None if r[5] is None else _parse_iso(r[5]),
-                r[6],
-                r[7],
-                r[8],
-                r[9],
-            )  # fmt: skip
+                channel=r[1],
+                scene=r[2],
+                target=r[3],
+                asked_at=_parse_iso(r[4]),
+                show_at=None if r[5] is None else _parse_iso(r[5]),
+                result=r[6],
+                code=r[7],
+                comment=r[8],
+                duration_ms=r[9],
+                id=r[0],
+            )
             for r in rows
         ]
 

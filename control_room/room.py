@@ -20,7 +20,7 @@ from control_room.core.timeline import ShowState
 from control_room.desk import Desk, SwitcherHandler
 from control_room.dispatch import Dispatcher
 from control_room.hub import Hub
-from control_room.journal import Journal
+from control_room.journal import Journal, SwitchRecord
 from control_room.show import Listener, Show
 from control_room.writer import JournalWriter
 
@@ -104,8 +104,9 @@ def build_room(
 
 
 class SwitcherLink:
-    """What the video switcher sees of the room: the show's state and listeners, the
-    desk's switcher status and requests, the journal's audit log of switches."""
+    """The room as the video switcher sees it (:class:`~control_room.switcher.SwitcherHost`):
+    the show's state and listeners, the desk's switcher status and requests, the journal's
+    audit log of switches (written on the journal's one writer thread)."""
 
     def __init__(self, room: Room) -> None:
         self._room = room
@@ -116,14 +117,6 @@ class SwitcherLink:
     def state(self) -> ShowState:
         return self._room.show.state
 
-    @property
-    def show_state(self) -> ShowState:  # old name, until the switcher package lands
-        return self._room.show.state
-
-    @property
-    def switcher_handlers(self) -> list[SwitcherHandler]:
-        return self._room.desk.switcher_handlers
-
     def add_listener(self, listener: Listener) -> None:
         self._room.show.add_listener(listener)
 
@@ -133,9 +126,12 @@ class SwitcherLink:
     def add_switcher_handler(self, handler: SwitcherHandler) -> None:
         self._room.desk.add_switcher_handler(handler)
 
+    def remove_switcher_handler(self, handler: SwitcherHandler) -> None:
+        self._room.desk.remove_switcher_handler(handler)
+
     def set_switcher_status(self, channel: str, status: Mapping[str, Any]) -> None:
         self._room.desk.set_switcher_status(channel, status)
 
-    async def record_switch(self, *args: Any, **kwargs: Any) -> None:
+    async def record_switch(self, record: SwitchRecord) -> None:
         journal = self._room.show.journal
-        await self._room.writer.run(partial(journal.record_switch, *args, **kwargs))
+        await self._room.writer.run(partial(journal.record_switch, record))

@@ -11,10 +11,28 @@ from control_room.journal import (
     MARKER_NAME,
     Journal,
     JournalError,
+    SwitchRecord,
 )
 
 SHOW = datetime(2026, 7, 7, 11, 45, tzinfo=UTC)
 WALL = 1_783_000_000.0
+
+
+def switch(
+    channel: str,
+    scene: str,
+    wall: float,
+    result: str,
+    code: int | None,
+    comment: str,
+    duration_ms: float | None,
+    show_at: datetime | None = None,
+) -> SwitchRecord:
+    """A program switch attempt, asked at ``wall`` (epoch seconds)."""
+    asked_at = datetime.fromtimestamp(wall, UTC)
+    return SwitchRecord(
+        channel, scene, "program", asked_at, show_at, result, code, comment, duration_ms
+    )
 
 
 def test_a_new_data_dir_gets_an_empty_journal(tmp_path: Path) -> None:
@@ -125,8 +143,10 @@ def test_meta_settings_are_stored(tmp_path: Path) -> None:
 
 def test_switch_attempts_and_acks_are_recorded(tmp_path: Path) -> None:
     with Journal.open(tmp_path) as journal:
-        journal.record_switch("parcours-1", "Morlaix", WALL, "ok", 100, "", 43.5, show_at=SHOW)
-        journal.record_switch("parcours-1", "Lile", WALL + 1, "error", 600, "no such scene", 12)
+        journal.record_switch(switch("parcours-1", "Morlaix", WALL, "ok", 100, "", 43.5, SHOW))
+        journal.record_switch(
+            switch("parcours-1", "Lile", WALL + 1, "error", 600, "no such scene", 12)
+        )
         journal.record_ack("main", 3, "Claire", wall=WALL + 2, show=SHOW)
     with Journal.open(tmp_path) as journal:
         switches = journal.switches(channel="parcours-1")
@@ -134,4 +154,16 @@ def test_switch_attempts_and_acks_are_recorded(tmp_path: Path) -> None:
     assert [s.result for s in switches] == ["ok", "error"]
     assert switches[0].duration_ms == 43.5 and switches[0].show_at == SHOW
     assert switches[1].code == 600 and switches[1].comment == "no such scene"
+    assert switches[0].to_json() == {
+        "id": 1,
+        "channel": "parcours-1",
+        "scene": "Morlaix",
+        "target": "program",
+        "asked_at": "2026-07-02T13:46:40.000000Z",
+        "show_at": "2026-07-07T11:45:00+00:00",
+        "result": "ok",
+        "code": 100,
+        "comment": "",
+        "duration_ms": 43.5,
+    }
     assert [a.name for a in acks] == ["Claire"]

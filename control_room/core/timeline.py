@@ -49,6 +49,7 @@ from .schedule import Channel, Item, Schedule, Segment
 __all__ = [
     "ChannelState",
     "CommandRejected",
+    "ItemWindow",
     "JournalEntry",
     "MessageState",
     "OnAir",
@@ -59,6 +60,7 @@ __all__ = [
     "Upcoming",
     "apply",
     "check",
+    "item_windows",
     "next_change_after",
     "state",
     "state_and_next_change",
@@ -532,24 +534,55 @@ def check(
     _apply(runs, schedule, JournalEntry(seq, t, command), t)
 
 
-def _items_of(run: _Run) -> list[tuple[Item, dt.datetime, dt.datetime, bool]]:
-    """The items of the segment on air with their expected window, shifted with the
-    segment's actual start. An item that closes its segment (it ends at the segment's
-    planned end) stretches to the segment's expected end, and runs on while it is held:
-    it is the one flag ``True``. Other items keep their planned length."""
+@dataclass(frozen=True, slots=True)
+class ItemWindow:
+    """When an item of a segment is expected on air, given when the segment is.
+
+    Attributes:
+        item: the item.
+        starts_at: when it goes on air.
+        ends_at: when it ends (for a ``closing`` item: the segment's expected end).
+        closing: it ends at its segment's planned end, so it stretches with the segment
+            and runs on while the segment is held.
+    """
+
+    item: Item
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    closing: bool
+
+
+def item_windows(
+    segment: Segment, starts_at: dt.datetime, ends_at: dt.datetime
+) -> list[ItemWindow]:
+    """The items of ``segment`` with their expected windows, the segment being on air
+    from ``starts_at`` to ``ends_at``.
+
+    Items move with their segment's actual start; a parallel block's items (the tracks'
+    lunch break...) follow the clock like the tracks themselves. An item that closes its
+    segment (it ends at the segment's planned end) stretches to the segment's expected
+    end; other items keep their planned length.
+
+    Args:
+        segment: the segment on air (or about to be).
+        starts_at: when it went (goes) on air.
+        ends_at: when it is expected to end, ignoring a hold.
+    """
+    offset = _ZERO if segment.parallel else starts_at - segment.start
+    out = []
+    for it in segment.items:
+        closing = it.end == segment.end
+        window_end = max(it.end + offset, ends_at) if closing else it.end + offset
+        out.append(ItemWindow(it, it.start + offset, window_end, closing))
+    return out
+
+
+def _items_of(run: _Run) -> list[ItemWindow]:
+    """The item windows of the segment on air (:func:`item_windows`)."""
     assert run.pos is not None and run.start is not None
-    seg = run.segs[run.pos]
-    # Items move with their segment's actual start; a parallel block's items (the tracks'
-    # lunch break...) follow the clock like the tracks themselves.
-    offset = _ZERO if seg.parallel else run.start - seg.start
     end = run.end_instant(ignore_hold=True)
     assert end is not None
-    out = []
-    for it in seg.items:
-        closing = it.end == seg.end
-        window_end = max(it.end + offset, end) if closing else it.end + offset
-        out.append((it, it.start + offset, window_end, closing))
-    return out
+    return item_windows(run.segs[run.pos], run.start, end)
 
 
 def _channel_state(schedule: Schedule, run: _Run, t: dt.datetime) -> ChannelState:
@@ -563,9 +596,9 @@ def _channel_state(schedule: Schedule, run: _Run, t: dt.datetime) -> ChannelStat
         end = run.end_instant(ignore_hold=True)
         assert end is not None
         item: tuple[Item, dt.datetime, dt.datetime] | None = None
-        for it, s, e, closing in _items_of(run):
-            if s <= t and (t < e or (closing and run.held)):
-                item = (it, s, e)
+        for w in _items_of(run):
+            if w.starts_at <= t and (t < w.ends_at or (w.closing and run.held)):
+                item = (w.item, w.starts_at, w.ends_at)
         site = seg.site
         if item is not None:
             now = OnAir(seg, run.start, end, item[0], item[1], item[2])
@@ -679,9 +712,9 @@ def _next_change(
         if when is not None:
             candidates.append(when)
         if run.pos is not None:
-            for _, s, e, closing in _items_of(run):
-                candidates.append(s)
-                if not (closing and run.held):
-                    candidates.append(e)
+            for w in _items_of(run):
+                candidates.append(w.starts_at)
+                if not (w.closing and run.held):
+                    candidates.append(w.ends_at)
     later = [c for c in candidates if c > t]
     return min(later) if later else None

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from control_room.cli.journal import HEADER, audit_rows, journal_main
-from control_room.journal import Journal
+from control_room.journal import Journal, SwitchRecord
 
 SHOW = datetime(2026, 7, 7, 11, 45, tzinfo=UTC)
 WALL = 1_783_000_000.0
@@ -17,7 +17,9 @@ WALL = 1_783_000_000.0
 
 def _journal_with_one_of_each(data_dir: Path) -> None:
     with Journal.open(data_dir) as journal:
-        journal.record_switch("main", "Paris", WALL + 1, "ok", 100, "", 40.0)
+        asked = datetime.fromtimestamp(WALL + 1, UTC)
+        record = SwitchRecord("main", "Paris", "program", asked, None, "ok", 100, "", 40.0)
+        journal.record_switch(record)
         journal.append(
             wall=WALL,
             show=SHOW,

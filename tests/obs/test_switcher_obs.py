@@ -14,18 +14,18 @@ from obs_harness import ObsFactory, ObsProcess, eventually, program_scene, until
 
 from control_room.clock import rehearsal_clock
 from control_room.core.commands import Command, Slate
+from control_room.core.scenes import scenes_needed
 from control_room.core.schedule import Schedule
 from control_room.core.schedule_yaml import parse_schedule
 from control_room.core.timeline import JournalEntry, state
+from control_room.journal import SwitchRecord
 from control_room.obs import EventListener, ObsClient
 from control_room.schedule_file import load_schedule
 from control_room.switcher import (
     ClientFactory,
     ObsBinding,
-    SwitchAttempt,
     Switcher,
     SwitcherStatus,
-    scenes_needed,
 )
 
 pytestmark = pytest.mark.obs
@@ -44,10 +44,10 @@ class Recorder:
     """Collects what a Switcher reports, as the app would."""
 
     def __init__(self) -> None:
-        self.attempts: list[SwitchAttempt] = []
+        self.attempts: list[SwitchRecord] = []
         self.statuses: list[SwitcherStatus] = []
 
-    def attempt(self, attempt: SwitchAttempt) -> None:
+    def attempt(self, attempt: SwitchRecord) -> None:
         self.attempts.append(attempt)
 
     def status(self, status: SwitcherStatus) -> None:
@@ -77,7 +77,7 @@ def make_switcher(
         schedule,
         binding,
         clock=rehearsal_clock(at(start), speed),
-        on_attempt=recorder.attempt,
+        on_record=recorder.attempt,
         on_status=recorder.status,
         backoff=(0.05, 0.2),
         **({} if client_factory is None else {"client_factory": client_factory}),

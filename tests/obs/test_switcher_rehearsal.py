@@ -26,8 +26,8 @@ import pytest
 from obs_harness import ObsFactory, ObsProcess, Xvfb
 from rehearsal import ProgramWatch, Regie, cue_wall_time, write_switcher_config
 
+from control_room.core.scenes import scenes_needed
 from control_room.schedule_file import load_schedule
-from control_room.switcher import scenes_needed
 from tests.support.server import REPO, RunningServer, start_server
 
 pytestmark = pytest.mark.obs

@@ -16,6 +16,7 @@ from control_room.switcher import (
     parse_switcher_config,
     switcher_check_main,
 )
+from control_room.switcher.config import CHANNEL_KEYS, TOP_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = load_schedule(ROOT / "schedules" / "rnct-2026-07-07.yaml")
@@ -99,9 +100,7 @@ def test_passwords_come_from_the_environment_or_a_file(
 
 
 def test_every_config_key_is_documented() -> None:
-    from control_room import switcher
-
-    for key in sorted(switcher._CHANNEL_KEYS | switcher._TOP_KEYS):
+    for key in sorted(CHANNEL_KEYS | TOP_KEYS):
         documented = re.search(rf"`{key}(\.<id>)?`", DOC)
         assert documented, f"docs/switcher.md does not document {key!r}"
 

@@ -1,4 +1,4 @@
-"""Which scene the switcher asks for: pure functions, no OBS needed."""
+"""Which scene the switcher asks for: the pure rules of ``control_room.core.scenes``."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from control_room.core.commands import Command, SiteOverride, Slate, SlateClear
-from control_room.core.document import state_document
+from control_room.core.scenes import desired_scene, preview_scene, scenes_needed, upcoming_scene
 from control_room.core.schedule import Schedule
 from control_room.core.schedule_yaml import parse_schedule
 from control_room.core.timeline import JournalEntry, state
 from control_room.schedule_file import load_schedule
-from control_room.switcher import desired_scene, preview_scene, scenes_needed, upcoming_scene
 
 ROOT = Path(__file__).resolve().parents[2]
 PARIS = ZoneInfo("Europe/Paris")
@@ -98,20 +97,25 @@ def test_site_override_switches_to_the_fallback_site(day: Schedule) -> None:
     assert scene(day, "parcours-2", "14:30", fallback) == "Paris - Maison 3Zéro"
 
 
-def test_state_document_gives_the_same_scene_as_the_channel_state(day: Schedule) -> None:
-    journal = [
-        JournalEntry(1, at("11:50"), Slate(channel="parcours-1", text="x")),
-        JournalEntry(2, at("12:10"), SlateClear(channel="parcours-1")),
-        JournalEntry(3, at("12:20"), SiteOverride(channel="parcours-3", site="lille")),
-    ]
+def test_the_upcoming_scene_is_the_scene_the_timeline_puts_on_air_at_the_cue(
+    day: Schedule,
+) -> None:
+    # Over the whole day, with a site override carried across segments: every cue the
+    # preview announces comes at the instant, and with the scene, the timeline then gives.
+    journal = [JournalEntry(1, at("12:20"), SiteOverride(channel="parcours-3", site="lille"))]
+    cues = 0
     t = at("09:50")
     while t < at("19:40"):
-        show = state(day, journal, t)
-        doc = state_document(day, show)
-        for cs, ch_doc in zip(show.channels, doc["channels"], strict=True):
-            assert desired_scene(day, ch_doc) == desired_scene(day, cs), (cs.channel.id, t)
-            assert preview_scene(day, ch_doc, t) == preview_scene(day, cs, t), (cs.channel.id, t)
+        for channel in state(day, journal, t).channels:
+            upcoming = upcoming_scene(day, channel, t)
+            if upcoming is None:
+                continue
+            cue, expected = upcoming
+            on_air = state(day, journal, cue).channel(channel.channel.id)
+            assert desired_scene(day, on_air) == expected, (channel.channel.id, t, cue)
+            cues += 1
         t += dt.timedelta(minutes=5)
+    assert cues > 100
 
 
 def test_preview_shows_the_next_scene_a_lead_time_before_the_cue(day: Schedule) -> None:

@@ -146,13 +146,13 @@ async def test_the_journal_is_replayed_once_per_command(
             {"type": "delay", "channel": "main", "minutes": minutes}, OPERATOR
         )
     replays: list[int] = []
-    real = timeline._replay
+    real = timeline.replay
 
     def counted(*args: Any) -> Any:
         replays.append(1)
         return real(*args)
 
-    monkeypatch.setattr(timeline, "_replay", counted)
+    monkeypatch.setattr(timeline, "replay", counted)
     result = await room.dispatcher.submit({"type": "hold", "channel": "main"}, OPERATOR)
     assert result.ok
     assert len(replays) == 1

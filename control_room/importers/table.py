@@ -312,125 +312,27 @@ def parse_rows(
         SourceError: every problem, each with its ``file:line`` or ``Sheet!C12``.
     """
     found = list(problems)
-    tz: ZoneInfo | None = None
-    if timezone is None:
-        found.append(
-            SourceProblem(source, "a spreadsheet has no time zone: add --timezone Europe/Paris")
-        )
-    else:
-        try:
-            tz = ZoneInfo(timezone)
-        except (ValueError, KeyError):
-            found.append(SourceProblem(source, f"unknown time zone {timezone!r}"))
+    tz = _zone(timezone, source, found)
     sessions: list[Session] = []
     rooms: list[str] = []
     days: list[dt.date] = []
-    current_date: dt.date | None = None
+    current_date: dt.date | None = None  # a blank date is the row above's
     for row in rows:
         before = len(found)
-
-        def cell(name: str) -> Any:
-            """The cell's value, or None when the row leaves it blank."""
-            got = row.cells.get(name)
-            return None if got is None else got[0]
-
-        def bad(name: str, message: str) -> None:
-            c = row.cells.get(name)
-            found.append(SourceProblem(c[1] if c else row.where, f"{name}: {message}"))
-
-        if cell("date") is not None:
-            try:
-                current_date = _date(cell("date"))
-            except ValueError as exc:
-                bad("date", str(exc))
-        start_local: dt.datetime | None = None
-        if cell("start") is None:
-            bad("start", "missing")
-        else:
-            try:
-                t = _time(cell("start"))
-            except ValueError as exc:
-                bad("start", str(exc))
-            else:
-                if isinstance(t, dt.datetime):
-                    start_local = t
-                    current_date = t.date() if cell("date") is None else current_date
-                elif current_date is None:
-                    bad("date", "missing (give a date column, or full date-times in start)")
-                else:
-                    start_local = dt.datetime.combine(current_date, t)
-        end_local: dt.datetime | None = None
-        has_end, has_duration = cell("end") is not None, cell("duration") is not None
-        if has_end == has_duration:
-            found.append(SourceProblem(row.where, "give exactly one of end or duration"))
-        elif has_end and start_local is not None:
-            try:
-                e = _time(cell("end"))
-            except ValueError as exc:
-                bad("end", str(exc))
-            else:
-                if isinstance(e, dt.datetime):
-                    end_local = e
-                else:
-                    end_local = dt.datetime.combine(start_local.date(), e)
-                    if end_local <= start_local:  # past midnight
-                        end_local += dt.timedelta(days=1)
-        elif has_duration and start_local is not None:
-            try:
-                length = _duration(cell("duration"))
-            except ValueError as exc:
-                bad("duration", str(exc))
-            else:
-                if length <= dt.timedelta(0):
-                    bad("duration", "must be longer than zero")
-                else:
-                    end_local = start_local + length
-        if start_local is not None and end_local is not None and end_local <= start_local:
-            bad("end", "ends at or before its start")
-        title_cell = _str(cell("title"))
-        if title_cell is None:
-            bad("title", "missing")
-        speakers: tuple[Speaker, ...] = ()
-        if cell("people") is not None:
-            try:
-                speakers = _people(cell("people"))
-            except ValueError as exc:
-                bad("people", str(exc))
-        hard: bool | None = None
-        if cell("hard") is not None:
-            try:
-                hard = _hard(cell("hard"))
-            except ValueError as exc:
-                bad("hard", str(exc))
+        cells = _Cells(row, found)
+        start_local, end_local, current_date = _times(cells, current_date)
+        fields = _fields(cells)
         if len(found) > before or start_local is None or end_local is None or tz is None:
             continue
-        assert title_cell is not None
-        room = _str(cell("room"))
-        room = room or _DEFAULT_ROOM
-        if room not in rooms:
-            rooms.append(room)
         day = current_date or start_local.date()
+        session = _session(
+            cells, fields, start=_aware(start_local, tz), end=_aware(end_local, tz), day=day
+        )
+        if session.room not in rooms:
+            rooms.append(session.room)
         if day not in days:
             days.append(day)
-        start = _aware(start_local, tz)
-        end = _aware(end_local, tz)
-        sessions.append(
-            Session(
-                source_id=_str(cell("id")),
-                where=row.where,
-                room=room,
-                title=title_cell,
-                subtitle=_str(cell("subtitle")),
-                start=start,
-                end=end,
-                day=day,
-                kind=kind_of(_str(cell("kind"))),
-                speakers=speakers,
-                track=_str(cell("track")),
-                notes=_str(cell("notes")),
-                hard=hard,
-            )
-        )
+        sessions.append(session)
     if found:
         raise SourceError(found)
     return Programme(
@@ -442,6 +344,163 @@ def parse_rows(
         days=tuple(sorted(days)),
         rooms=tuple(rooms),
         warnings=tuple(warnings),
+    )
+
+
+def _zone(timezone: str | None, source: str, found: list[SourceProblem]) -> ZoneInfo | None:
+    """The sheet's zone (given on the command line), or None with a problem."""
+    if timezone is None:
+        found.append(
+            SourceProblem(source, "a spreadsheet has no time zone: add --timezone Europe/Paris")
+        )
+        return None
+    try:
+        return ZoneInfo(timezone)
+    except (ValueError, KeyError):
+        found.append(SourceProblem(source, f"unknown time zone {timezone!r}"))
+        return None
+
+
+class _Cells:
+    """One row's cells, and where its problems go (each at its own cell, if it has one)."""
+
+    def __init__(self, row: Row, found: list[SourceProblem]) -> None:
+        self.row = row
+        self.found = found
+
+    def get(self, name: str) -> Any:
+        """The cell's value, or None when the row leaves it blank."""
+        got = self.row.cells.get(name)
+        return None if got is None else got[0]
+
+    def bad(self, name: str, message: str) -> None:
+        """A problem with column ``name``, at its cell (or the row, if it is blank)."""
+        c = self.row.cells.get(name)
+        self.found.append(SourceProblem(c[1] if c else self.row.where, f"{name}: {message}"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """A row's cells that are checked, besides its times (None: blank or bad)."""
+
+    title: str | None
+    speakers: tuple[Speaker, ...]
+    hard: bool | None
+
+
+def _times(
+    cells: _Cells, current_date: dt.date | None
+) -> tuple[dt.datetime | None, dt.datetime | None, dt.date | None]:
+    """A row's local start and end (None when missing or bad), and the date it sets.
+
+    The date is the row's own, else the one a full date-time start gives, else the row
+    above's.
+    """
+    if cells.get("date") is not None:
+        try:
+            current_date = _date(cells.get("date"))
+        except ValueError as exc:
+            cells.bad("date", str(exc))
+    start_local, current_date = _start(cells, current_date)
+    end_local = _end(cells, start_local)
+    if start_local is not None and end_local is not None and end_local <= start_local:
+        cells.bad("end", "ends at or before its start")
+    return start_local, end_local, current_date
+
+
+def _start(
+    cells: _Cells, current_date: dt.date | None
+) -> tuple[dt.datetime | None, dt.date | None]:
+    """The row's local start (a time on the current date, or a full date-time)."""
+    if cells.get("start") is None:
+        cells.bad("start", "missing")
+        return None, current_date
+    try:
+        t = _time(cells.get("start"))
+    except ValueError as exc:
+        cells.bad("start", str(exc))
+        return None, current_date
+    if isinstance(t, dt.datetime):
+        return t, t.date() if cells.get("date") is None else current_date
+    if current_date is None:
+        cells.bad("date", "missing (give a date column, or full date-times in start)")
+        return None, current_date
+    return dt.datetime.combine(current_date, t), current_date
+
+
+def _end(cells: _Cells, start_local: dt.datetime | None) -> dt.datetime | None:
+    """The row's local end, from exactly one of ``end`` and ``duration``.
+
+    An ``end`` time of day at or before the start is on the next day (past midnight).
+    """
+    has_end, has_duration = cells.get("end") is not None, cells.get("duration") is not None
+    if has_end == has_duration:
+        cells.found.append(SourceProblem(cells.row.where, "give exactly one of end or duration"))
+        return None
+    if start_local is None:
+        return None
+    if has_end:
+        try:
+            e = _time(cells.get("end"))
+        except ValueError as exc:
+            cells.bad("end", str(exc))
+            return None
+        if isinstance(e, dt.datetime):
+            return e
+        end_local = dt.datetime.combine(start_local.date(), e)
+        if end_local <= start_local:  # past midnight
+            end_local += dt.timedelta(days=1)
+        return end_local
+    try:
+        length = _duration(cells.get("duration"))
+    except ValueError as exc:
+        cells.bad("duration", str(exc))
+        return None
+    if length <= dt.timedelta(0):
+        cells.bad("duration", "must be longer than zero")
+        return None
+    return start_local + length
+
+
+def _fields(cells: _Cells) -> _Fields:
+    """The row's title (required), people and hard flag, each checked."""
+    title = _str(cells.get("title"))
+    if title is None:
+        cells.bad("title", "missing")
+    speakers: tuple[Speaker, ...] = ()
+    if cells.get("people") is not None:
+        try:
+            speakers = _people(cells.get("people"))
+        except ValueError as exc:
+            cells.bad("people", str(exc))
+    hard: bool | None = None
+    if cells.get("hard") is not None:
+        try:
+            hard = _hard(cells.get("hard"))
+        except ValueError as exc:
+            cells.bad("hard", str(exc))
+    return _Fields(title, speakers, hard)
+
+
+def _session(
+    cells: _Cells, fields: _Fields, *, start: dt.datetime, end: dt.datetime, day: dt.date
+) -> Session:
+    """The session of a row without problems (a blank room is :data:`_DEFAULT_ROOM`)."""
+    assert fields.title is not None
+    return Session(
+        source_id=_str(cells.get("id")),
+        where=cells.row.where,
+        room=_str(cells.get("room")) or _DEFAULT_ROOM,
+        title=fields.title,
+        subtitle=_str(cells.get("subtitle")),
+        start=start,
+        end=end,
+        day=day,
+        kind=kind_of(_str(cells.get("kind"))),
+        speakers=fields.speakers,
+        track=_str(cells.get("track")),
+        notes=_str(cells.get("notes")),
+        hard=fields.hard,
     )
 
 

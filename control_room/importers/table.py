@@ -35,19 +35,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from control_room.core.schedule import PersonRole
-from control_room.core.schedule_yaml import parse_duration
-
-from .programme import (
-    Programme,
-    Session,
-    SourceError,
-    SourceProblem,
-    Speaker,
-    kind_of,
-    parse_hhmm_duration,
-    role_of,
-)
+from .cells import date_cell, duration_cell, people_cell, text_cell, time_cell, yes_no_cell
+from .programme import Programme, Session, SourceError, SourceProblem, Speaker, kind_of
 
 __all__ = ["COLUMNS", "Row", "parse_rows", "read_csv", "read_xlsx"]
 
@@ -186,107 +175,6 @@ def read_xlsx(
         book.close()
 
 
-# --------------------------------------------------------------------------- values
-
-_TIME = re.compile(r"^(?P<h>\d{1,2})\s*[:hH]\s*(?P<m>\d{2})?(?::(?P<s>\d{2}))?$")
-_DMY = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$")
-_TRUE = {"yes", "y", "true", "1", "x", "oui", "o", "vrai"}
-_FALSE = {"no", "n", "false", "0", "non", "faux", ""}
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    m = _DMY.match(text)
-    if m is not None:
-        return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        raise ValueError(f"not a date: {text!r} (write YYYY-MM-DD or DD/MM/YYYY)") from None
-
-
-def _time(value: Any) -> dt.time | dt.datetime:
-    """A time of day, or a full date-time."""
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.time):
-        return value
-    text = str(value).strip()
-    m = _TIME.match(text)
-    if m is not None:
-        h, mi, s = int(m["h"]), int(m["m"] or 0), int(m["s"] or 0)
-        if h > 23 or mi > 59 or s > 59:
-            raise ValueError(f"not a time of day: {text!r}")
-        return dt.time(h, mi, s)
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"not a time: {text!r} (write HH:MM or an ISO date-time)") from None
-
-
-def _duration(value: Any) -> dt.timedelta:
-    if isinstance(value, dt.timedelta):
-        return value
-    if isinstance(value, dt.time):
-        return dt.timedelta(hours=value.hour, minutes=value.minute, seconds=value.second)
-    if isinstance(value, bool):
-        raise ValueError(f"not a duration: {value!r}")
-    if isinstance(value, int | float):
-        return dt.timedelta(minutes=float(value))
-    text = str(value).strip()
-    if ":" in text:
-        return parse_hhmm_duration(text)
-    return parse_duration(text)
-
-
-def _hard(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"not yes or no: {value!r}")
-
-
-def _people(value: Any) -> tuple[Speaker, ...]:
-    out: list[Speaker] = []
-    for entry in re.split(r"[;\n]", str(value)):
-        if not entry.strip():
-            continue
-        parts = [p.strip() for p in entry.split("|")]
-        name = parts[0]
-        if not name:
-            raise ValueError(f"a person without a name: {entry.strip()!r}")
-        role = PersonRole.SPEAKER
-        if len(parts) > 1 and parts[1]:
-            found = role_of(parts[1])
-            if found is None:
-                roles = ", ".join(r.value for r in PersonRole)
-                raise ValueError(f"{name}: unknown role {parts[1]!r} (one of {roles})")
-            role = found
-        if len(parts) > 4:
-            raise ValueError(f"{name}: too many '|' (name | role | function | organisation)")
-        function = parts[2] or None if len(parts) > 2 else None
-        organisation = parts[3] or None if len(parts) > 3 else None
-        out.append(Speaker(name, role, function, organisation))
-    return tuple(out)
-
-
-def _str(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
 def parse_rows(
     rows: Iterable[Row],
     *,
@@ -398,7 +286,7 @@ def _times(
     """
     if cells.get("date") is not None:
         try:
-            current_date = _date(cells.get("date"))
+            current_date = date_cell(cells.get("date"))
         except ValueError as exc:
             cells.bad("date", str(exc))
     start_local, current_date = _start(cells, current_date)
@@ -416,7 +304,7 @@ def _start(
         cells.bad("start", "missing")
         return None, current_date
     try:
-        t = _time(cells.get("start"))
+        t = time_cell(cells.get("start"))
     except ValueError as exc:
         cells.bad("start", str(exc))
         return None, current_date
@@ -441,7 +329,7 @@ def _end(cells: _Cells, start_local: dt.datetime | None) -> dt.datetime | None:
         return None
     if has_end:
         try:
-            e = _time(cells.get("end"))
+            e = time_cell(cells.get("end"))
         except ValueError as exc:
             cells.bad("end", str(exc))
             return None
@@ -452,7 +340,7 @@ def _end(cells: _Cells, start_local: dt.datetime | None) -> dt.datetime | None:
             end_local += dt.timedelta(days=1)
         return end_local
     try:
-        length = _duration(cells.get("duration"))
+        length = duration_cell(cells.get("duration"))
     except ValueError as exc:
         cells.bad("duration", str(exc))
         return None
@@ -464,19 +352,19 @@ def _end(cells: _Cells, start_local: dt.datetime | None) -> dt.datetime | None:
 
 def _fields(cells: _Cells) -> _Fields:
     """The row's title (required), people and hard flag, each checked."""
-    title = _str(cells.get("title"))
+    title = text_cell(cells.get("title"))
     if title is None:
         cells.bad("title", "missing")
     speakers: tuple[Speaker, ...] = ()
     if cells.get("people") is not None:
         try:
-            speakers = _people(cells.get("people"))
+            speakers = people_cell(cells.get("people"))
         except ValueError as exc:
             cells.bad("people", str(exc))
     hard: bool | None = None
     if cells.get("hard") is not None:
         try:
-            hard = _hard(cells.get("hard"))
+            hard = yes_no_cell(cells.get("hard"))
         except ValueError as exc:
             cells.bad("hard", str(exc))
     return _Fields(title, speakers, hard)
@@ -488,18 +376,18 @@ def _session(
     """The session of a row without problems (a blank room is :data:`_DEFAULT_ROOM`)."""
     assert fields.title is not None
     return Session(
-        source_id=_str(cells.get("id")),
+        source_id=text_cell(cells.get("id")),
         where=cells.row.where,
-        room=_str(cells.get("room")) or _DEFAULT_ROOM,
+        room=text_cell(cells.get("room")) or _DEFAULT_ROOM,
         title=fields.title,
-        subtitle=_str(cells.get("subtitle")),
+        subtitle=text_cell(cells.get("subtitle")),
         start=start,
         end=end,
         day=day,
-        kind=kind_of(_str(cells.get("kind"))),
+        kind=kind_of(text_cell(cells.get("kind"))),
         speakers=fields.speakers,
-        track=_str(cells.get("track")),
-        notes=_str(cells.get("notes")),
+        track=text_cell(cells.get("track")),
+        notes=text_cell(cells.get("notes")),
         hard=fields.hard,
     )
 

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import json.decoder
 import json.scanner
+from collections.abc import Callable
 from typing import Any
 
 from control_room.core.schedule import PersonRole
@@ -32,6 +33,8 @@ from .programme import (
 )
 
 __all__ = ["parse_schedule_json"]
+
+_At = Callable[[Any], str]  # where a decoded value is: ``file:line``, or the file
 
 
 class _Obj(dict[str, Any]):
@@ -89,21 +92,11 @@ def parse_schedule_json(text: str, *, source: str) -> Programme:
     def at(obj: Any) -> str:
         return f"{source}:{obj.line}" if isinstance(obj, _Obj) else source
 
-    sched = root.get("schedule") if isinstance(root, dict) else None
-    conf = sched.get("conference") if isinstance(sched, dict) else None
-    if not isinstance(conf, dict):
-        raise SourceError(
-            [SourceProblem(at(root), "not a schedule.json: no schedule.conference object")]
-        )
+    sched, conf = _conference(root, at)
     title = _text(conf.get("title")) or _text(conf.get("acronym"))
     if title is None:
         problems.append(SourceProblem(at(conf), "conference.title: missing"))
-    tz = _text(conf.get("time_zone_name"))
-    rooms: list[str] = []
-    for r in conf.get("rooms") or []:
-        name = _text(r.get("name")) if isinstance(r, dict) else None
-        if name and name not in rooms:
-            rooms.append(name)
+    rooms = _room_names(conf)
     days_raw = conf.get("days")
     if not isinstance(days_raw, list):
         problems.append(SourceProblem(at(conf), "conference.days: missing (a list of days)"))
@@ -112,44 +105,19 @@ def parse_schedule_json(text: str, *, source: str) -> Programme:
     days: list[dt.date] = []
     pretalx = "pretalx" in str(sched.get("base_url", "")) if isinstance(sched, dict) else False
     for day in days_raw:
-        if not isinstance(day, dict):
-            problems.append(SourceProblem(at(days_raw), "conference.days: a day is not an object"))
-            continue
-        try:
-            date = dt.date.fromisoformat(str(day.get("date")))
-        except ValueError:
-            problems.append(SourceProblem(at(day), f"day.date: not a date: {day.get('date')!r}"))
-            continue
-        days.append(date)
-        day_rooms = day.get("rooms")
-        if not isinstance(day_rooms, dict):
-            problems.append(SourceProblem(at(day), "day.rooms: missing (room name → events)"))
-            continue
-        for room_name, events in day_rooms.items():
-            if room_name not in rooms:
-                rooms.append(room_name)
-            if not isinstance(events, list):
-                problems.append(SourceProblem(at(day), f"rooms[{room_name!r}]: not a list"))
-                continue
-            for ev in events:
-                if not isinstance(ev, dict):
-                    problems.append(SourceProblem(at(day), f"rooms[{room_name!r}]: not an event"))
-                    continue
-                persons = ev.get("persons")
-                pretalx = pretalx or "code" in ev or _has_code(persons)
-                session = _session(ev, room_name, date, at, problems)
-                if session is not None:
-                    sessions.append(session)
+        got = _day(day, days_raw, rooms, at, problems)
+        if got is not None:
+            days.append(got[0])
+            sessions += got[1]
+            pretalx = pretalx or got[2]
     if problems:
         raise SourceError(problems)
     assert title is not None
-    version = _text(sched.get("version")) if isinstance(sched, dict) else None
-    flavour = "pretalx" if pretalx else "frab"
     return Programme(
         title=title,
-        timezone=tz,
+        timezone=_text(conf.get("time_zone_name")),
         source=source,
-        format=f"schedule.json, {flavour} flavour" + (f", version {version}" if version else ""),
+        format=_format(sched, pretalx=pretalx),
         sessions=tuple(sessions),
         days=tuple(days),
         rooms=tuple(rooms),
@@ -157,13 +125,84 @@ def parse_schedule_json(text: str, *, source: str) -> Programme:
     )
 
 
+def _conference(root: Any, at: _At) -> tuple[Any, dict[str, Any]]:
+    """The ``schedule`` and its ``conference`` object.
+
+    Raises:
+        SourceError: the document has no ``schedule.conference`` object.
+    """
+    sched = root.get("schedule") if isinstance(root, dict) else None
+    conf = sched.get("conference") if isinstance(sched, dict) else None
+    if not isinstance(conf, dict):
+        raise SourceError(
+            [SourceProblem(at(root), "not a schedule.json: no schedule.conference object")]
+        )
+    return sched, conf
+
+
+def _room_names(conf: dict[str, Any]) -> list[str]:
+    """The conference's own list of rooms, in its order (rooms of no session included)."""
+    rooms: list[str] = []
+    for r in conf.get("rooms") or []:
+        name = _text(r.get("name")) if isinstance(r, dict) else None
+        if name and name not in rooms:
+            rooms.append(name)
+    return rooms
+
+
+def _day(
+    day: Any, days_raw: list[Any], rooms: list[str], at: _At, problems: list[SourceProblem]
+) -> tuple[dt.date, list[Session], bool] | None:
+    """One day's date, sessions and whether it looks like pretalx; None if it has no date.
+
+    Rooms the day names that the conference does not are added to ``rooms``.
+    """
+    if not isinstance(day, dict):
+        problems.append(SourceProblem(at(days_raw), "conference.days: a day is not an object"))
+        return None
+    try:
+        date = dt.date.fromisoformat(str(day.get("date")))
+    except ValueError:
+        problems.append(SourceProblem(at(day), f"day.date: not a date: {day.get('date')!r}"))
+        return None
+    sessions: list[Session] = []
+    pretalx = False
+    day_rooms = day.get("rooms")
+    if not isinstance(day_rooms, dict):
+        problems.append(SourceProblem(at(day), "day.rooms: missing (room name → events)"))
+        return date, sessions, pretalx
+    for room_name, events in day_rooms.items():
+        if room_name not in rooms:
+            rooms.append(room_name)
+        if not isinstance(events, list):
+            problems.append(SourceProblem(at(day), f"rooms[{room_name!r}]: not a list"))
+            continue
+        for ev in events:
+            if not isinstance(ev, dict):
+                problems.append(SourceProblem(at(day), f"rooms[{room_name!r}]: not an event"))
+                continue
+            pretalx = pretalx or "code" in ev or _has_code(ev.get("persons"))
+            session = _session(ev, room_name, date, at, problems)
+            if session is not None:
+                sessions.append(session)
+    return date, sessions, pretalx
+
+
+def _format(sched: Any, *, pretalx: bool) -> str:
+    """How the header comment names the source: its flavour and version."""
+    version = _text(sched.get("version")) if isinstance(sched, dict) else None
+    flavour = "pretalx" if pretalx else "frab"
+    return f"schedule.json, {flavour} flavour" + (f", version {version}" if version else "")
+
+
 def _session(
     ev: dict[str, Any],
     room_name: str,
     date: dt.date,
-    at: Any,
+    at: _At,
     problems: list[SourceProblem],
 ) -> Session | None:
+    """One event's session, or None (with its problems) when it cannot be one."""
     where = at(ev)
     before = len(problems)
     ident = ev.get("id") if ev.get("id") is not None else ev.get("code") or ev.get("guid")
@@ -171,36 +210,78 @@ def _session(
     title = _text(ev.get("title"))
     if title is None:
         problems.append(SourceProblem(where, f"{label}: title: missing"))
-    start: dt.datetime | None = None
-    raw_date = ev.get("date")
-    if raw_date is not None:
-        try:
-            start = dt.datetime.fromisoformat(str(raw_date))
-        except ValueError:
-            problems.append(SourceProblem(where, f"{label}: date: not a date-time: {raw_date!r}"))
-        else:
-            if start.tzinfo is None:
-                problems.append(
-                    SourceProblem(where, f"{label}: date: {raw_date!r} has no UTC offset")
-                )
-                start = None
-    else:
-        problems.append(SourceProblem(where, f"{label}: date: missing (the start date-time)"))
-    end: dt.datetime | None = None
-    if _text(ev.get("end")):
-        try:
-            end = dt.datetime.fromisoformat(str(ev["end"]))
-        except ValueError:
-            problems.append(SourceProblem(where, f"{label}: end: not a date-time: {ev['end']!r}"))
-    elif start is not None:
-        try:
-            end = start + parse_hhmm_duration(str(ev.get("duration")))
-        except ValueError:
-            problems.append(
-                SourceProblem(where, f"{label}: duration: not HH:MM: {ev.get('duration')!r}")
-            )
+    start = _start(ev, where, label, problems)
+    end = _end(ev, start, where, label, problems)
     if start is not None and end is not None and end <= start:
         problems.append(SourceProblem(where, f"{label}: ends at or before its start"))
+    speakers = _speakers(ev, where, label, at, problems)
+    if len(problems) > before or title is None or start is None or end is None:
+        return None
+    return Session(
+        source_id=str(ident) if ident is not None else None,
+        where=where,
+        room=_text(ev.get("room")) or room_name,
+        title=title,
+        subtitle=_text(ev.get("subtitle")),
+        start=start,
+        end=end,
+        day=date,
+        kind=kind_of(_text(ev.get("type"))),
+        speakers=tuple(speakers),
+        track=_text(ev.get("track")),
+        language=_text(ev.get("language")),
+        url=_text(ev.get("url")),
+    )
+
+
+def _start(
+    ev: dict[str, Any], where: str, label: str, problems: list[SourceProblem]
+) -> dt.datetime | None:
+    """The event's ``date``: an ISO date-time that must carry its UTC offset."""
+    raw_date = ev.get("date")
+    if raw_date is None:
+        problems.append(SourceProblem(where, f"{label}: date: missing (the start date-time)"))
+        return None
+    try:
+        start = dt.datetime.fromisoformat(str(raw_date))
+    except ValueError:
+        problems.append(SourceProblem(where, f"{label}: date: not a date-time: {raw_date!r}"))
+        return None
+    if start.tzinfo is None:
+        problems.append(SourceProblem(where, f"{label}: date: {raw_date!r} has no UTC offset"))
+        return None
+    return start
+
+
+def _end(
+    ev: dict[str, Any],
+    start: dt.datetime | None,
+    where: str,
+    label: str,
+    problems: list[SourceProblem],
+) -> dt.datetime | None:
+    """The event's ``end``, or else its start plus its ``duration`` (``HH:MM``)."""
+    if _text(ev.get("end")):
+        try:
+            return dt.datetime.fromisoformat(str(ev["end"]))
+        except ValueError:
+            problems.append(SourceProblem(where, f"{label}: end: not a date-time: {ev['end']!r}"))
+            return None
+    if start is None:
+        return None
+    try:
+        return start + parse_hhmm_duration(str(ev.get("duration")))
+    except ValueError:
+        problems.append(
+            SourceProblem(where, f"{label}: duration: not HH:MM: {ev.get('duration')!r}")
+        )
+        return None
+
+
+def _speakers(
+    ev: dict[str, Any], where: str, label: str, at: _At, problems: list[SourceProblem]
+) -> list[Speaker]:
+    """The event's ``persons``: bare names, or objects with a name and maybe a role."""
     speakers: list[Speaker] = []
     persons = ev.get("persons") or []
     if not isinstance(persons, list):
@@ -221,20 +302,4 @@ def _session(
         if _text(p.get("role")):
             role = role_of(str(p["role"])) or PersonRole.SPEAKER
         speakers.append(Speaker(name, role))
-    if len(problems) > before or title is None or start is None or end is None:
-        return None
-    return Session(
-        source_id=str(ident) if ident is not None else None,
-        where=where,
-        room=_text(ev.get("room")) or room_name,
-        title=title,
-        subtitle=_text(ev.get("subtitle")),
-        start=start,
-        end=end,
-        day=date,
-        kind=kind_of(_text(ev.get("type"))),
-        speakers=tuple(speakers),
-        track=_text(ev.get("track")),
-        language=_text(ev.get("language")),
-        url=_text(ev.get("url")),
-    )
+    return speakers

@@ -35,19 +35,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from control_room.core.schedule import PersonRole
-from control_room.core.schedule_yaml import parse_duration
-
-from .programme import (
-    Programme,
-    Session,
-    SourceError,
-    SourceProblem,
-    Speaker,
-    kind_of,
-    parse_hhmm_duration,
-    role_of,
-)
+from .cells import date_cell, duration_cell, people_cell, text_cell, time_cell, yes_no_cell
+from .programme import Programme, Session, SourceError, SourceProblem, Speaker, kind_of
 
 __all__ = ["COLUMNS", "Row", "parse_rows", "read_csv", "read_xlsx"]
 
@@ -186,107 +175,6 @@ def read_xlsx(
         book.close()
 
 
-# --------------------------------------------------------------------------- values
-
-_TIME = re.compile(r"^(?P<h>\d{1,2})\s*[:hH]\s*(?P<m>\d{2})?(?::(?P<s>\d{2}))?$")
-_DMY = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$")
-_TRUE = {"yes", "y", "true", "1", "x", "oui", "o", "vrai"}
-_FALSE = {"no", "n", "false", "0", "non", "faux", ""}
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    m = _DMY.match(text)
-    if m is not None:
-        return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        raise ValueError(f"not a date: {text!r} (write YYYY-MM-DD or DD/MM/YYYY)") from None
-
-
-def _time(value: Any) -> dt.time | dt.datetime:
-    """A time of day, or a full date-time."""
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.time):
-        return value
-    text = str(value).strip()
-    m = _TIME.match(text)
-    if m is not None:
-        h, mi, s = int(m["h"]), int(m["m"] or 0), int(m["s"] or 0)
-        if h > 23 or mi > 59 or s > 59:
-            raise ValueError(f"not a time of day: {text!r}")
-        return dt.time(h, mi, s)
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"not a time: {text!r} (write HH:MM or an ISO date-time)") from None
-
-
-def _duration(value: Any) -> dt.timedelta:
-    if isinstance(value, dt.timedelta):
-        return value
-    if isinstance(value, dt.time):
-        return dt.timedelta(hours=value.hour, minutes=value.minute, seconds=value.second)
-    if isinstance(value, bool):
-        raise ValueError(f"not a duration: {value!r}")
-    if isinstance(value, int | float):
-        return dt.timedelta(minutes=float(value))
-    text = str(value).strip()
-    if ":" in text:
-        return parse_hhmm_duration(text)
-    return parse_duration(text)
-
-
-def _hard(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"not yes or no: {value!r}")
-
-
-def _people(value: Any) -> tuple[Speaker, ...]:
-    out: list[Speaker] = []
-    for entry in re.split(r"[;\n]", str(value)):
-        if not entry.strip():
-            continue
-        parts = [p.strip() for p in entry.split("|")]
-        name = parts[0]
-        if not name:
-            raise ValueError(f"a person without a name: {entry.strip()!r}")
-        role = PersonRole.SPEAKER
-        if len(parts) > 1 and parts[1]:
-            found = role_of(parts[1])
-            if found is None:
-                roles = ", ".join(r.value for r in PersonRole)
-                raise ValueError(f"{name}: unknown role {parts[1]!r} (one of {roles})")
-            role = found
-        if len(parts) > 4:
-            raise ValueError(f"{name}: too many '|' (name | role | function | organisation)")
-        function = parts[2] or None if len(parts) > 2 else None
-        organisation = parts[3] or None if len(parts) > 3 else None
-        out.append(Speaker(name, role, function, organisation))
-    return tuple(out)
-
-
-def _str(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
 def parse_rows(
     rows: Iterable[Row],
     *,
@@ -312,125 +200,27 @@ def parse_rows(
         SourceError: every problem, each with its ``file:line`` or ``Sheet!C12``.
     """
     found = list(problems)
-    tz: ZoneInfo | None = None
-    if timezone is None:
-        found.append(
-            SourceProblem(source, "a spreadsheet has no time zone: add --timezone Europe/Paris")
-        )
-    else:
-        try:
-            tz = ZoneInfo(timezone)
-        except (ValueError, KeyError):
-            found.append(SourceProblem(source, f"unknown time zone {timezone!r}"))
+    tz = _zone(timezone, source, found)
     sessions: list[Session] = []
     rooms: list[str] = []
     days: list[dt.date] = []
-    current_date: dt.date | None = None
+    current_date: dt.date | None = None  # a blank date is the row above's
     for row in rows:
         before = len(found)
-
-        def cell(name: str) -> Any:
-            """The cell's value, or None when the row leaves it blank."""
-            got = row.cells.get(name)
-            return None if got is None else got[0]
-
-        def bad(name: str, message: str) -> None:
-            c = row.cells.get(name)
-            found.append(SourceProblem(c[1] if c else row.where, f"{name}: {message}"))
-
-        if cell("date") is not None:
-            try:
-                current_date = _date(cell("date"))
-            except ValueError as exc:
-                bad("date", str(exc))
-        start_local: dt.datetime | None = None
-        if cell("start") is None:
-            bad("start", "missing")
-        else:
-            try:
-                t = _time(cell("start"))
-            except ValueError as exc:
-                bad("start", str(exc))
-            else:
-                if isinstance(t, dt.datetime):
-                    start_local = t
-                    current_date = t.date() if cell("date") is None else current_date
-                elif current_date is None:
-                    bad("date", "missing (give a date column, or full date-times in start)")
-                else:
-                    start_local = dt.datetime.combine(current_date, t)
-        end_local: dt.datetime | None = None
-        has_end, has_duration = cell("end") is not None, cell("duration") is not None
-        if has_end == has_duration:
-            found.append(SourceProblem(row.where, "give exactly one of end or duration"))
-        elif has_end and start_local is not None:
-            try:
-                e = _time(cell("end"))
-            except ValueError as exc:
-                bad("end", str(exc))
-            else:
-                if isinstance(e, dt.datetime):
-                    end_local = e
-                else:
-                    end_local = dt.datetime.combine(start_local.date(), e)
-                    if end_local <= start_local:  # past midnight
-                        end_local += dt.timedelta(days=1)
-        elif has_duration and start_local is not None:
-            try:
-                length = _duration(cell("duration"))
-            except ValueError as exc:
-                bad("duration", str(exc))
-            else:
-                if length <= dt.timedelta(0):
-                    bad("duration", "must be longer than zero")
-                else:
-                    end_local = start_local + length
-        if start_local is not None and end_local is not None and end_local <= start_local:
-            bad("end", "ends at or before its start")
-        title_cell = _str(cell("title"))
-        if title_cell is None:
-            bad("title", "missing")
-        speakers: tuple[Speaker, ...] = ()
-        if cell("people") is not None:
-            try:
-                speakers = _people(cell("people"))
-            except ValueError as exc:
-                bad("people", str(exc))
-        hard: bool | None = None
-        if cell("hard") is not None:
-            try:
-                hard = _hard(cell("hard"))
-            except ValueError as exc:
-                bad("hard", str(exc))
+        cells = _Cells(row, found)
+        start_local, end_local, current_date = _times(cells, current_date)
+        fields = _fields(cells)
         if len(found) > before or start_local is None or end_local is None or tz is None:
             continue
-        assert title_cell is not None
-        room = _str(cell("room"))
-        room = room or _DEFAULT_ROOM
-        if room not in rooms:
-            rooms.append(room)
         day = current_date or start_local.date()
+        session = _session(
+            cells, fields, start=_aware(start_local, tz), end=_aware(end_local, tz), day=day
+        )
+        if session.room not in rooms:
+            rooms.append(session.room)
         if day not in days:
             days.append(day)
-        start = _aware(start_local, tz)
-        end = _aware(end_local, tz)
-        sessions.append(
-            Session(
-                source_id=_str(cell("id")),
-                where=row.where,
-                room=room,
-                title=title_cell,
-                subtitle=_str(cell("subtitle")),
-                start=start,
-                end=end,
-                day=day,
-                kind=kind_of(_str(cell("kind"))),
-                speakers=speakers,
-                track=_str(cell("track")),
-                notes=_str(cell("notes")),
-                hard=hard,
-            )
-        )
+        sessions.append(session)
     if found:
         raise SourceError(found)
     return Programme(
@@ -442,6 +232,163 @@ def parse_rows(
         days=tuple(sorted(days)),
         rooms=tuple(rooms),
         warnings=tuple(warnings),
+    )
+
+
+def _zone(timezone: str | None, source: str, found: list[SourceProblem]) -> ZoneInfo | None:
+    """The sheet's zone (given on the command line), or None with a problem."""
+    if timezone is None:
+        found.append(
+            SourceProblem(source, "a spreadsheet has no time zone: add --timezone Europe/Paris")
+        )
+        return None
+    try:
+        return ZoneInfo(timezone)
+    except (ValueError, KeyError):
+        found.append(SourceProblem(source, f"unknown time zone {timezone!r}"))
+        return None
+
+
+class _Cells:
+    """One row's cells, and where its problems go (each at its own cell, if it has one)."""
+
+    def __init__(self, row: Row, found: list[SourceProblem]) -> None:
+        self.row = row
+        self.found = found
+
+    def get(self, name: str) -> Any:
+        """The cell's value, or None when the row leaves it blank."""
+        got = self.row.cells.get(name)
+        return None if got is None else got[0]
+
+    def bad(self, name: str, message: str) -> None:
+        """A problem with column ``name``, at its cell (or the row, if it is blank)."""
+        c = self.row.cells.get(name)
+        self.found.append(SourceProblem(c[1] if c else self.row.where, f"{name}: {message}"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """A row's cells that are checked, besides its times (None: blank or bad)."""
+
+    title: str | None
+    speakers: tuple[Speaker, ...]
+    hard: bool | None
+
+
+def _times(
+    cells: _Cells, current_date: dt.date | None
+) -> tuple[dt.datetime | None, dt.datetime | None, dt.date | None]:
+    """A row's local start and end (None when missing or bad), and the date it sets.
+
+    The date is the row's own, else the one a full date-time start gives, else the row
+    above's.
+    """
+    if cells.get("date") is not None:
+        try:
+            current_date = date_cell(cells.get("date"))
+        except ValueError as exc:
+            cells.bad("date", str(exc))
+    start_local, current_date = _start(cells, current_date)
+    end_local = _end(cells, start_local)
+    if start_local is not None and end_local is not None and end_local <= start_local:
+        cells.bad("end", "ends at or before its start")
+    return start_local, end_local, current_date
+
+
+def _start(
+    cells: _Cells, current_date: dt.date | None
+) -> tuple[dt.datetime | None, dt.date | None]:
+    """The row's local start (a time on the current date, or a full date-time)."""
+    if cells.get("start") is None:
+        cells.bad("start", "missing")
+        return None, current_date
+    try:
+        t = time_cell(cells.get("start"))
+    except ValueError as exc:
+        cells.bad("start", str(exc))
+        return None, current_date
+    if isinstance(t, dt.datetime):
+        return t, t.date() if cells.get("date") is None else current_date
+    if current_date is None:
+        cells.bad("date", "missing (give a date column, or full date-times in start)")
+        return None, current_date
+    return dt.datetime.combine(current_date, t), current_date
+
+
+def _end(cells: _Cells, start_local: dt.datetime | None) -> dt.datetime | None:
+    """The row's local end, from exactly one of ``end`` and ``duration``.
+
+    An ``end`` time of day at or before the start is on the next day (past midnight).
+    """
+    has_end, has_duration = cells.get("end") is not None, cells.get("duration") is not None
+    if has_end == has_duration:
+        cells.found.append(SourceProblem(cells.row.where, "give exactly one of end or duration"))
+        return None
+    if start_local is None:
+        return None
+    if has_end:
+        try:
+            e = time_cell(cells.get("end"))
+        except ValueError as exc:
+            cells.bad("end", str(exc))
+            return None
+        if isinstance(e, dt.datetime):
+            return e
+        end_local = dt.datetime.combine(start_local.date(), e)
+        if end_local <= start_local:  # past midnight
+            end_local += dt.timedelta(days=1)
+        return end_local
+    try:
+        length = duration_cell(cells.get("duration"))
+    except ValueError as exc:
+        cells.bad("duration", str(exc))
+        return None
+    if length <= dt.timedelta(0):
+        cells.bad("duration", "must be longer than zero")
+        return None
+    return start_local + length
+
+
+def _fields(cells: _Cells) -> _Fields:
+    """The row's title (required), people and hard flag, each checked."""
+    title = text_cell(cells.get("title"))
+    if title is None:
+        cells.bad("title", "missing")
+    speakers: tuple[Speaker, ...] = ()
+    if cells.get("people") is not None:
+        try:
+            speakers = people_cell(cells.get("people"))
+        except ValueError as exc:
+            cells.bad("people", str(exc))
+    hard: bool | None = None
+    if cells.get("hard") is not None:
+        try:
+            hard = yes_no_cell(cells.get("hard"))
+        except ValueError as exc:
+            cells.bad("hard", str(exc))
+    return _Fields(title, speakers, hard)
+
+
+def _session(
+    cells: _Cells, fields: _Fields, *, start: dt.datetime, end: dt.datetime, day: dt.date
+) -> Session:
+    """The session of a row without problems (a blank room is :data:`_DEFAULT_ROOM`)."""
+    assert fields.title is not None
+    return Session(
+        source_id=text_cell(cells.get("id")),
+        where=cells.row.where,
+        room=text_cell(cells.get("room")) or _DEFAULT_ROOM,
+        title=fields.title,
+        subtitle=text_cell(cells.get("subtitle")),
+        start=start,
+        end=end,
+        day=day,
+        kind=kind_of(text_cell(cells.get("kind"))),
+        speakers=fields.speakers,
+        track=text_cell(cells.get("track")),
+        notes=text_cell(cells.get("notes")),
+        hard=fields.hard,
     )
 
 

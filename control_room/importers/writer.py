@@ -133,6 +133,26 @@ def _busiest(rooms: Sequence[str], by_room: Mapping[str, list[Session]]) -> str:
     return max(rooms, key=weight)
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the YAML is written from: the checked zone, the rooms in order, their ids.
+
+    ``ids`` is the one namespace of channel and segment ids (a segment never takes a
+    channel's id); it is filled as the channels are written.
+    """
+
+    tz: ZoneInfo
+    tz_name: str
+    rooms: list[str]  # rooms with sessions, the main room first
+    empty: list[str]  # rooms of the programme without a session
+    by_room: dict[str, list[Session]]  # sorted by (start, end)
+    event_date: dt.date
+    ids: _Ids
+    channel_ids: dict[str, str]
+    site_of: dict[str, SiteSpec]
+    mapped: Mapping[str, SiteSpec]  # the sites file's rooms
+
+
 def render(programme: Programme, options: Options, *, now: dt.datetime) -> str:
     """The schedule YAML for a programme.
 
@@ -145,21 +165,26 @@ def render(programme: Programme, options: Options, *, now: dt.datetime) -> str:
         SourceError: every problem that prevents a schedule (no time zone, no session,
             an unknown ``--main`` room, sessions overlapping in one room).
     """
+    plan = _plan(programme, options)
+    out: list[str] = []
+    out += _header_lines(programme, plan, now=now)
+    out += _event_lines(programme, plan, title=options.title)
+    out += _site_lines(plan, city=options.city)
+    out += _channel_lines(programme, plan)
+    return "\n".join(out) + "\n"
+
+
+def _plan(programme: Programme, options: Options) -> _Plan:
+    """Check the programme against the options and settle the rooms, channels and sites.
+
+    Raises:
+        SourceError: every problem found, in the order the checks run (time zone, no
+            session, ``--main``, overlaps).
+    """
     problems: list[SourceProblem] = []
     src = programme.source
     tz_name = options.timezone or programme.timezone
-    tz: ZoneInfo | None = None
-    if tz_name is None:
-        problems.append(
-            SourceProblem(src, "the source gives no time zone: add --timezone (e.g. Europe/Paris)")
-        )
-    else:
-        try:
-            tz = ZoneInfo(tz_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            problems.append(
-                SourceProblem(src, f"unknown time zone {tz_name!r} (use e.g. Europe/Paris)")
-            )
+    tz = _zone(tz_name, src, problems)
     sessions = sorted(programme.sessions, key=lambda s: (s.start, s.end))
     if not sessions:
         problems.append(SourceProblem(src, "no session to import"))
@@ -168,8 +193,55 @@ def render(programme: Programme, options: Options, *, now: dt.datetime) -> str:
         by_room.setdefault(s.room, []).append(s)
     rooms = [r for r in programme.rooms if r in by_room]
     rooms += [r for r in by_room if r not in rooms]
-    empty = [r for r in programme.rooms if r not in by_room]
-    main = options.main_room
+    main = _main_room(options.main_room, rooms, by_room, src, problems)
+    problems += _overlaps(by_room)
+    if problems or tz is None or tz_name is None or main is None:
+        raise SourceError(problems)
+    rooms.remove(main)
+    rooms.insert(0, main)
+    ids = _Ids()
+    channel_ids: dict[str, str] = {main: ids.new("main")}
+    for room in rooms[1:]:
+        channel_ids[room] = ids.new(slug(room, fallback="room"))
+    return _Plan(
+        tz=tz,
+        tz_name=tz_name,
+        rooms=rooms,
+        empty=[r for r in programme.rooms if r not in by_room],
+        by_room=by_room,
+        event_date=min(s.start.astimezone(tz).date() for s in sessions),
+        ids=ids,
+        channel_ids=channel_ids,
+        site_of=_sites_of(rooms, options),
+        mapped=options.sites or {},
+    )
+
+
+def _zone(tz_name: str | None, src: str, problems: list[SourceProblem]) -> ZoneInfo | None:
+    """The schedule's zone, or None with a problem (none given, or an unknown name)."""
+    if tz_name is None:
+        problems.append(
+            SourceProblem(src, "the source gives no time zone: add --timezone (e.g. Europe/Paris)")
+        )
+        return None
+    try:
+        return ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            SourceProblem(src, f"unknown time zone {tz_name!r} (use e.g. Europe/Paris)")
+        )
+        return None
+
+
+def _main_room(
+    asked: str | None,
+    rooms: Sequence[str],
+    by_room: Mapping[str, list[Session]],
+    src: str,
+    problems: list[SourceProblem],
+) -> str | None:
+    """The room ``--main`` names (a problem if it has no session), else the busiest."""
+    main = asked
     if main is not None and main not in by_room:
         known = ", ".join(repr(r) for r in rooms) or "none"
         problems.append(
@@ -178,6 +250,12 @@ def render(programme: Programme, options: Options, *, now: dt.datetime) -> str:
         main = None
     if main is None and rooms:
         main = _busiest(rooms, by_room)
+    return main
+
+
+def _overlaps(by_room: Mapping[str, list[Session]]) -> list[SourceProblem]:
+    """A problem for each session that starts before the one before it in its room ends."""
+    problems: list[SourceProblem] = []
     for room_sessions in by_room.values():
         for before, cur in zip(room_sessions, room_sessions[1:], strict=False):
             if cur.start < before.end:
@@ -188,17 +266,11 @@ def render(programme: Programme, options: Options, *, now: dt.datetime) -> str:
                         f"{cur.room!r}",
                     )
                 )
-    if problems or tz is None or main is None:
-        raise SourceError(problems)
-    rooms.remove(main)
-    rooms.insert(0, main)
+    return problems
 
-    event_date = min(s.start.astimezone(tz).date() for s in sessions)
-    ids = _Ids()
-    channel_ids: dict[str, str] = {main: ids.new("main")}
-    for room in rooms[1:]:
-        channel_ids[room] = ids.new(slug(room, fallback="room"))
 
+def _sites_of(rooms: Sequence[str], options: Options) -> dict[str, SiteSpec]:
+    """Each room's site: the sites file's, or one of its own (ids unique, not the file's)."""
     site_of: dict[str, SiteSpec] = {}
     site_ids = _Ids()
     mapped = options.sites or {}
@@ -213,104 +285,155 @@ def render(programme: Programme, options: Options, *, now: dt.datetime) -> str:
                 name=room,
                 city=options.city or room,
             )
+    return site_of
 
-    def when(instant: dt.datetime) -> str:
-        local = instant.astimezone(tz)
-        fmt = "%H:%M:%S" if local.second else "%H:%M"
-        if local.date() == event_date:
-            return local.strftime(fmt)
-        return local.strftime(f"%Y-%m-%dT{fmt}")
 
-    out: list[str] = []
-    w = out.append
-    fmt_name = programme.format
-    w(f"# Imported by `control-room import` from {src} ({fmt_name})")
-    w(f"# on {now.astimezone(dt.UTC).strftime('%Y-%m-%d %H:%M')} UTC.")
-    w("# Edit it freely, then check it with `control-room validate FILE`.")
-    w(f"# Times are local to {tz_name}; one channel per room, the busiest (or --main) is main.")
+def _header_lines(programme: Programme, plan: _Plan, *, now: dt.datetime) -> list[str]:
+    """The header comment: where the schedule came from, when, and what to check."""
+    tz_name = plan.tz_name
+    w: list[str] = []
+    w.append(f"# Imported by `control-room import` from {programme.source} ({programme.format})")
+    w.append(f"# on {now.astimezone(dt.UTC).strftime('%Y-%m-%d %H:%M')} UTC.")
+    w.append("# Edit it freely, then check it with `control-room validate FILE`.")
+    w.append(
+        f"# Times are local to {tz_name}; one channel per room, the busiest (or --main) is main."
+    )
     if len(programme.days) > 1:
         days = ", ".join(d.isoformat() for d in programme.days)
-        w(f"# {len(programme.days)} days ({days}): times not on event.date carry their date.")
-    for room in empty:
-        w(f"# Room {_q(room)} has no session: no channel for it.")
+        w.append(
+            f"# {len(programme.days)} days ({days}): times not on event.date carry their date."
+        )
+    for room in plan.empty:
+        w.append(f"# Room {_q(room)} has no session: no channel for it.")
     warnings = list(programme.warnings)
-    offsets = timezone_warning(programme, tz.key)
+    offsets = timezone_warning(programme, plan.tz.key)
     if offsets is not None:
         warnings.append(offsets)
     for warning in warnings:
-        w(f"# Warning: {_one_line(warning)}")
-    w("")
-    w("event:")
-    w(f"  title: {_q(options.title or programme.title)}")
+        w.append(f"# Warning: {_one_line(warning)}")
+    w.append("")
+    return w
+
+
+def _event_lines(programme: Programme, plan: _Plan, *, title: str | None) -> list[str]:
+    """The ``event:`` section (``title`` overrides the programme's)."""
+    w = ["event:", f"  title: {_q(title or programme.title)}"]
     if programme.subtitle:
-        w(f"  subtitle: {_q(_one_line(programme.subtitle))}")
-    w(f"  date: {event_date.isoformat()}")
-    w(f"  timezone: {tz_name}")
+        w.append(f"  subtitle: {_q(_one_line(programme.subtitle))}")
+    w.append(f"  date: {plan.event_date.isoformat()}")
+    w.append(f"  timezone: {plan.tz_name}")
     if programme.url:
-        w(f"  url: {_q(programme.url)}")
-    w("")
-    w("sites:")
+        w.append(f"  url: {_q(programme.url)}")
+    w.append("")
+    return w
+
+
+def _site_lines(plan: _Plan, *, city: str | None) -> list[str]:
+    """The ``sites:`` section: each site once, in room order, commented with its rooms.
+
+    A site made from a room, with no ``--city``, has the room's name as its city: the
+    comment asks for the real one.
+    """
+    w = ["sites:"]
     written: set[str] = set()
-    for room in rooms:
-        spec = site_of[room]
+    for room in plan.rooms:
+        spec = plan.site_of[room]
         if spec.id in written:
             continue
         written.add(spec.id)
-        used = [r for r in rooms if site_of[r].id == spec.id]
-        w(f"  - id: {spec.id}  # room{'s' if len(used) > 1 else ''} {', '.join(map(_q, used))}")
-        w(f"    name: {_q(spec.name)}")
-        if room not in mapped and options.city is None:
-            w(f"    city: {_q(spec.city)}  # the room's name: write the real city")
+        used = [r for r in plan.rooms if plan.site_of[r].id == spec.id]
+        w.append(
+            f"  - id: {spec.id}  # room{'s' if len(used) > 1 else ''} {', '.join(map(_q, used))}"
+        )
+        w.append(f"    name: {_q(spec.name)}")
+        if room not in plan.mapped and city is None:
+            w.append(f"    city: {_q(spec.city)}  # the room's name: write the real city")
         else:
-            w(f"    city: {_q(spec.city)}")
+            w.append(f"    city: {_q(spec.city)}")
         if spec.venue:
-            w(f"    venue: {_q(spec.venue)}")
+            w.append(f"    venue: {_q(spec.venue)}")
         if spec.scene:
-            w(f"    scene: {_q(spec.scene)}")
-    w("")
-    w("channels:")
-    for room in rooms:
-        w(f"  - id: {channel_ids[room]}")
-        w(f"    title: {_q(room)}")
-        w("    segments:")
+            w.append(f"    scene: {_q(spec.scene)}")
+    w.append("")
+    return w
+
+
+def _channel_lines(programme: Programme, plan: _Plan) -> list[str]:
+    """The ``channels:`` section: one channel per room, its sessions as segments.
+
+    On a programme of several days, each day's first segment is preceded by a comment
+    naming the day.
+    """
+    w = ["channels:"]
+    several_days = len(programme.days) > 1
+    for room in plan.rooms:
+        w.append(f"  - id: {plan.channel_ids[room]}")
+        w.append(f"    title: {_q(room)}")
+        w.append("    segments:")
         prev: Session | None = None
-        for s in by_room[room]:
-            if len(programme.days) > 1 and (prev is None or prev.day != s.day):
-                w(f"      # {s.day.isoformat()}")
-            ident = ids.new(slug(s.title))
-            what = f"session {s.source_id}" if s.source_id else "row"
-            w(f"      - id: {ident}  # {what} ({s.where})")
-            w(f"        title: {_q(_one_line(s.title))}")
-            if s.subtitle:
-                w(f"        subtitle: {_q(_one_line(s.subtitle))}")
-            w(f"        kind: {s.kind.value}")
-            w(f'        start: "{when(s.start)}"')
-            w(f'        end: "{when(s.end)}"')
-            hard = s.hard if s.hard is not None else (prev is None or s.start > prev.end)
-            if hard:
-                w("        hard: true")
-            if s.kind is not Kind.BREAK:  # a break is on air from no site
-                w(f"        site: {site_of[room].id}")
-            notes = [
-                part
-                for part in (
-                    s.notes,
-                    f"track: {s.track}" if s.track else None,
-                    f"language: {s.language}" if s.language else None,
-                    s.url,
-                )
-                if part
-            ]
-            if notes:
-                w(f"        notes: {_q(_one_line(' · '.join(notes)))}")
-            if s.speakers:
-                w("        people:")
-                for p in s.speakers:
-                    w(f"          - name: {_q(_one_line(p.name))}")
-                    w(f"            role: {p.role.value}")
-                    if p.function:
-                        w(f"            function: {_q(_one_line(p.function))}")
-                    if p.organisation:
-                        w(f"            organisation: {_q(_one_line(p.organisation))}")
+        for s in plan.by_room[room]:
+            if several_days and (prev is None or prev.day != s.day):
+                w.append(f"      # {s.day.isoformat()}")
+            w += _segment_lines(s, prev, plan, site=plan.site_of[room].id)
             prev = s
-    return "\n".join(out) + "\n"
+    return w
+
+
+def _segment_lines(s: Session, prev: Session | None, plan: _Plan, *, site: str) -> list[str]:
+    """One segment: its id (new in ``plan.ids``), times, flags, notes and people.
+
+    Without a ``hard`` of its own, a segment is hard when it starts its room's day or
+    follows a gap; a break is on air from no site.
+    """
+    ident = plan.ids.new(slug(s.title))
+    what = f"session {s.source_id}" if s.source_id else "row"
+    w = [f"      - id: {ident}  # {what} ({s.where})"]
+    w.append(f"        title: {_q(_one_line(s.title))}")
+    if s.subtitle:
+        w.append(f"        subtitle: {_q(_one_line(s.subtitle))}")
+    w.append(f"        kind: {s.kind.value}")
+    w.append(f'        start: "{_when(s.start, plan)}"')
+    w.append(f'        end: "{_when(s.end, plan)}"')
+    hard = s.hard if s.hard is not None else (prev is None or s.start > prev.end)
+    if hard:
+        w.append("        hard: true")
+    if s.kind is not Kind.BREAK:
+        w.append(f"        site: {site}")
+    notes = [
+        part
+        for part in (
+            s.notes,
+            f"track: {s.track}" if s.track else None,
+            f"language: {s.language}" if s.language else None,
+            s.url,
+        )
+        if part
+    ]
+    if notes:
+        w.append(f"        notes: {_q(_one_line(' · '.join(notes)))}")
+    w += _people_lines(s)
+    return w
+
+
+def _people_lines(s: Session) -> list[str]:
+    """A segment's ``people:``, nothing when it has no speaker."""
+    if not s.speakers:
+        return []
+    w = ["        people:"]
+    for p in s.speakers:
+        w.append(f"          - name: {_q(_one_line(p.name))}")
+        w.append(f"            role: {p.role.value}")
+        if p.function:
+            w.append(f"            function: {_q(_one_line(p.function))}")
+        if p.organisation:
+            w.append(f"            organisation: {_q(_one_line(p.organisation))}")
+    return w
+
+
+def _when(instant: dt.datetime, plan: _Plan) -> str:
+    """A local time, ``HH:MM`` (seconds only if any); dated when not on ``event.date``."""
+    local = instant.astimezone(plan.tz)
+    fmt = "%H:%M:%S" if local.second else "%H:%M"
+    if local.date() == plan.event_date:
+        return local.strftime(fmt)
+    return local.strftime(f"%Y-%m-%dT{fmt}")

@@ -40,7 +40,7 @@ from control_room.core.commands import (
 )
 from control_room.core.document import ChannelDoc, StateDocument, state_document
 from control_room.core.schedule import Schedule
-from control_room.core.timeline import JournalEntry, ShowState, apply, state, state_and_next_change
+from control_room.core.timeline import JournalEntry, Replay, ShowState, state
 from control_room.hub import Client, Hub, View
 from control_room.journal import Journal, JournalError, Record
 from control_room.scheduler import CueAlarm
@@ -140,7 +140,10 @@ class Show:
         self.seq = 0
         self.publications = 0
         self.cues_late_ms: list[float] = []
-        self.state: ShowState = state(schedule, self.entries, self.now())
+        # The engine keeps its place: the journal is replayed once, here; every command and
+        # every tick then costs only itself (core.timeline.Replay).
+        self.replay = Replay(schedule, self.entries)
+        self.state: ShowState = self.replay.state(self.now())[0]
         self.document: StateDocument = state_document(schedule, self.state)
         self._listeners: list[Listener] = []
         self._publish_hooks: list[PublishHook] = []
@@ -208,11 +211,15 @@ class Show:
         t = self.now()
         if at is not None and at > t:
             t = at
-        show, next_change = state_and_next_change(self.schedule, self.entries, t)
+        show, next_change = self.replay.state(t)
         return self._adopt(show, next_change, cause)
 
     def _adopt(self, show: ShowState, next_change: datetime | None, cause: Cause) -> bool:
         """Make ``show`` the current state; publish it if it changed; plan the next cue."""
+        if show == self.state and self.seq > 0:  # the tick's usual case: nothing to build
+            self.state = show
+            self.alarm.plan(next_change)
+            return False
         doc = state_document(self.schedule, show)
         changed = doc["channels"] != self.document["channels"] or self.seq == 0
         previous = self.document
@@ -273,12 +280,12 @@ class Show:
     # -- commands ---------------------------------------------------------------
 
     async def submit(self, command: Command, *, who: str) -> Record:
-        """Check, journal (durably) and apply an operator command: one replay of the journal.
+        """Check, journal (durably) and apply an operator command, at the cost of the command.
 
-        The engine checks the command and computes the state after it in one pass
-        (:func:`~control_room.core.timeline.apply`); the journal is written (committed,
-        off the event loop) only once the engine accepted it, and the state is adopted
-        only once the journal holds it.
+        The engine checks the command against the state it keeps and computes the state
+        after it (:meth:`~control_room.core.timeline.Replay.check`: no replay of the day);
+        the journal is written (committed, off the event loop) only once the engine
+        accepted it, and the state is adopted only once the journal holds it.
 
         Raises:
             CommandRejected: the engine refuses it now (nothing journaled).
@@ -286,8 +293,8 @@ class Show:
         """
         async with self._lock:
             t = self.now()
-            seq = self.entries[-1].seq + 1 if self.entries else 1
-            show, next_change = apply(self.schedule, self.entries, JournalEntry(seq, t, command))
+            seq = self.replay.last_seq + 1
+            step = self.replay.check(JournalEntry(seq, t, command, who))
             record = await self.writer.run(
                 partial(
                     self.journal.append,
@@ -297,12 +304,14 @@ class Show:
                     command=command_json(command),
                 )
             )
-            entry = JournalEntry(record.seq, t, command, who)
-            self.entries.append(entry)
-            doc = journal_entry_doc(record, command, self.schedule)
-            self._entry_docs.append(doc)
-            if record.seq != seq:  # another writer on the journal: replay it (never expected)
-                show, next_change = state_and_next_change(self.schedule, self.entries, t)
+            self.entries.append(JournalEntry(record.seq, t, command, who))
+            self._entry_docs.append(journal_entry_doc(record, command, self.schedule))
+            if record.seq == seq:
+                self.replay.commit(step)
+                show, next_change = step.state, step.next_change
+            else:  # the journal numbered it otherwise (never expected): replay it whole
+                self.replay = Replay(self.schedule, self.entries)
+                show, next_change = self.replay.state(t)
             self._adopt(show, next_change, {"kind": "command", "seq": record.seq})
         logger.info("command #%d by %s: %s", record.seq, who, describe(command))
         return record

@@ -138,24 +138,31 @@ async def test_a_command_is_journaled_published_and_shown_in_the_regie_journal(
     assert [r.command for r in room.show.journal.records()] == [command]
 
 
-async def test_the_journal_is_replayed_once_per_command(
+async def test_a_command_applies_only_itself_never_the_journal_again(
     room: Room, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for minutes in (5, 1):
-        await room.dispatcher.submit(
-            {"type": "delay", "channel": "main", "minutes": minutes}, OPERATOR
-        )
+    for text in ("Bonjour", "Encore 5 minutes", "Concluez"):
+        message = {"type": "message", "channel": "main", "audience": "moderators", "text": text}
+        assert (await room.dispatcher.submit(message, OPERATOR)).ok
     replays: list[int] = []
-    real = timeline.replay
+    applied: list[str] = []
+    full_replay, apply_command = timeline.replay, timeline.apply_command
 
-    def counted(*args: Any) -> Any:
+    def counted_replay(*args: Any) -> Any:
         replays.append(1)
-        return real(*args)
+        return full_replay(*args)
 
-    monkeypatch.setattr(timeline, "replay", counted)
+    def counted_apply(runs: Any, schedule: Any, entry: Any, at: Any) -> None:
+        applied.append(entry.command.type)
+        apply_command(runs, schedule, entry, at)
+
+    monkeypatch.setattr(timeline, "replay", counted_replay)
+    monkeypatch.setattr(timeline, "apply_command", counted_apply)
     result = await room.dispatcher.submit({"type": "hold", "channel": "main"}, OPERATOR)
     assert result.ok
-    assert len(replays) == 1
+    assert replays == [] and applied == ["hold"]  # not the three messages again
+    room.show.recompute({"kind": "tick"})
+    assert replays == [] and applied == ["hold"]
 
 
 async def test_a_screen_following_other_channels_is_not_sent_a_change(room: Room) -> None:

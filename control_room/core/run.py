@@ -70,6 +70,15 @@ class ChannelRun:
     def segs(self) -> tuple[Segment, ...]:
         return self.ch.segments
 
+    def clone(self) -> ChannelRun:
+        """An independent copy (its own lists and dicts; the schedule objects are shared)."""
+        twin = copy.copy(self)
+        twin.shift = list(self.shift)
+        twin.stack = list(self.stack)
+        twin.aired = dict(self.aired)
+        twin.messages = dict(self.messages)
+        return twin
+
     # -- automatic progression
 
     def deadline(self) -> dt.datetime | None:

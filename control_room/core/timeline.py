@@ -23,7 +23,8 @@ The rules, in short (``P`` is a segment's planned start, ``D`` its planned durat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from .commands import Command
 from .run import ChannelRun, apply_command, replay
@@ -49,6 +50,8 @@ __all__ = [
     "CommandRejected",
     "ItemWindow",
     "JournalEntry",
+    "Replay",
+    "Step",
     "MessageState",
     "OnAir",
     "RowStatus",
@@ -201,6 +204,113 @@ def apply(
         run.advance(t)
     show = ShowState(t, tuple(_channel_state(schedule, runs[ch.id], t) for ch in schedule.channels))
     return show, _next_change(journal, runs, t)
+
+
+# --------------------------------------------------------------------------- keeping its place
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A command checked against a :class:`Replay`, not yet part of it.
+
+    Attributes:
+        entry: the journal entry.
+        state: the state at ``entry.at`` with the command applied.
+        next_change: the first instant after it at which the state changes.
+        base: the replay's last entry when it was checked (a commit must follow it).
+    """
+
+    entry: JournalEntry
+    state: ShowState
+    next_change: dt.datetime | None
+    base: int
+    runs: dict[str, ChannelRun]
+
+
+class Replay:
+    """The engine keeping its place: the runs of every channel after the journal so far.
+
+    A command is checked and applied against them (:meth:`check`, :meth:`commit`), and
+    the state at a later instant computed from them (:meth:`state`), at a cost that does
+    not grow with the journal: it depends on the channels' segments, never on how many
+    commands came before. The full replay (:func:`state`, :func:`state_and_next_change`)
+    stays the reference: ``Replay(schedule, journal).state(t)`` equals
+    ``state_and_next_change(schedule, journal, t)`` for every ``t`` at or after the last
+    entry (a property test checks it on random days and journals).
+
+    Args:
+        schedule: the validated schedule.
+        journal: every command so far, in order (replayed once, here).
+    """
+
+    def __init__(self, schedule: Schedule, journal: Iterable[JournalEntry] = ()) -> None:
+        self.schedule = schedule
+        self._runs = {ch.id: ChannelRun(ch) for ch in schedule.channels}
+        self._at: dt.datetime | None = None  # the instant the runs are advanced to
+        self.last_seq = 0
+        for entry in journal:
+            self._follow(entry)
+
+    @property
+    def at(self) -> dt.datetime | None:
+        """The instant of the last entry (None: no entry yet)."""
+        return self._at
+
+    def _follow(self, entry: JournalEntry) -> None:
+        # As the full replay: an entry it would refuse is skipped, never fatal.
+        for run in self._runs.values():
+            run.advance(entry.at)
+        try:
+            apply_command(self._runs, self.schedule, entry, entry.at)
+        except CommandRejected:
+            pass
+        self._at, self.last_seq = entry.at, entry.seq
+
+    def _runs_at(self, t: dt.datetime) -> dict[str, ChannelRun]:
+        if self._at is not None and t < self._at:
+            raise ValueError(f"the replay is at {self._at.isoformat()}, after {t.isoformat()}")
+        runs = {cid: run.clone() for cid, run in self._runs.items()}
+        for run in runs.values():
+            run.advance(t)
+        return runs
+
+    def _show(self, runs: dict[str, ChannelRun], t: dt.datetime) -> ShowState:
+        channels = self.schedule.channels
+        return ShowState(t, tuple(_channel_state(self.schedule, runs[ch.id], t) for ch in channels))
+
+    def state(self, t: dt.datetime) -> tuple[ShowState, dt.datetime | None]:
+        """The state at ``t`` (at or after the last entry) and the next change after it.
+
+        Raises:
+            ValueError: ``t`` is before the last entry (use the full replay for the past).
+        """
+        runs = self._runs_at(t)
+        return self._show(runs, t), _next_change((), runs, t)
+
+    def check(self, entry: JournalEntry) -> Step:
+        """Check ``entry`` (at or after the last entry) and compute what follows it.
+
+        Raises:
+            CommandRejected: the command cannot apply now; nothing is changed.
+            ValueError: ``entry`` is before the last entry.
+        """
+        t = entry.at
+        runs = self._runs_at(t)
+        apply_command(runs, self.schedule, entry, t)
+        for run in runs.values():
+            run.advance(t)
+        show, next_change = self._show(runs, t), _next_change((), runs, t)
+        return Step(entry, show, next_change, self.last_seq, runs)
+
+    def commit(self, step: Step) -> None:
+        """Make a checked step part of the replay (once the journal holds it).
+
+        Raises:
+            ValueError: another entry was committed since the step was checked.
+        """
+        if step.base != self.last_seq:
+            raise ValueError(f"step checked after #{step.base}, the replay is at #{self.last_seq}")
+        self._runs, self._at, self.last_seq = step.runs, step.entry.at, step.entry.seq
 
 
 def _next_change(

@@ -28,6 +28,7 @@ from control_room.core.schedule import Channel, Event, Item, Kind, Schedule, Seg
 from control_room.core.timeline import (
     CommandRejected,
     JournalEntry,
+    Replay,
     ShowState,
     apply,
     check,
@@ -261,3 +262,28 @@ def test_applying_a_command_equals_replaying_the_journal_with_it(
         return
     assert not rejected
     assert (after, next_change) == state_and_next_change(schedule, [*journal, entry], t)
+
+
+@PROFILE
+@given(shows(), st.integers(0, 6 * 3600))
+def test_the_replay_that_keeps_its_place_equals_the_full_replay(
+    show: tuple[Schedule, list[JournalEntry]], later: int
+) -> None:
+    """The incremental engine (checked and committed entry by entry, the server's path)
+    equals the full replay after every entry and at any later instant."""
+    schedule, journal = show
+    incremental = Replay(schedule)
+    previous = DAY0 - 10 * MIN
+    for i, entry in enumerate(journal):
+        between = previous + (entry.at - previous) / 2  # an instant between two commands
+        assert incremental.state(between) == state_and_next_change(schedule, journal[:i], between)
+        previous = entry.at
+        step = incremental.check(entry)
+        assert (step.state, step.next_change) == state_and_next_change(
+            schedule, journal[: i + 1], entry.at
+        )
+        incremental.commit(step)
+    t = (journal[-1].at if journal else DAY0) + dt.timedelta(seconds=later)
+    expected = state_and_next_change(schedule, journal, t)
+    assert incremental.state(t) == expected
+    assert Replay(schedule, journal).state(t) == expected

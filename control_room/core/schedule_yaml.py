@@ -466,6 +466,7 @@ _CLASSES: tuple[type[Any], type[Any], type[Any], type[Any]] | None = None
 def _yaml_load(text: str, source: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     if len(text) > MAX_CHARS:
         raise ScheduleError(
@@ -498,7 +499,22 @@ def _yaml_load(text: str, source: str) -> Any:
                 what += " (a tab: YAML indents with spaces only)"
             what = f"malformed YAML: {what}" if what else "malformed YAML"
         raise ScheduleError([Problem(source, line, "", what)]) from None
-    except YAMLError as exc:
+    except ReaderError as exc:
+        at = exc.position if isinstance(exc.position, int) else 0
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise ScheduleError(
+            [
+                Problem(
+                    source,
+                    line,
+                    "",
+                    f"a character YAML does not allow ({what}, column {column}); delete it",
+                )
+            ]
+        ) from None
+    except YAMLError as exc:  # pragma: no cover - ruamel marks its other errors
         raise ScheduleError([Problem(source, 1, "", f"malformed YAML: {exc}")]) from None
     except RecursionError:  # pragma: no cover - bounded by MAX_DEPTH above
         raise ScheduleError(
@@ -720,7 +736,11 @@ def _build_channels(
             c.add(["channels"], "must be a list of channels")
         return ()
     ids: dict[str, str] = {}  # every id of a channel, segment or item -> what it names
-    channel_ids = {data.get("id") for data in raw_channels if isinstance(data, dict)}
+    channel_ids = {
+        data.get("id")
+        for data in raw_channels
+        if isinstance(data, dict) and isinstance(data.get("id"), str)
+    }
     channels: list[Channel] = []
     for ci, cdata in enumerate(raw_channels):
         cpath: list[str | int] = ["channels", ci]

@@ -318,9 +318,10 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def add(self, path: Sequence[str | int], message: str) -> None:
-        self.problems.append(
-            Problem(self.source, self.lines.line(path), _label(self.root, path), message)
-        )
+        label = _label(self.root, path)
+        if message.startswith("missing") and any(p.field == label for p in self.problems):
+            return  # a value of the wrong type was dropped: it is not also missing
+        self.problems.append(Problem(self.source, self.lines.line(path), label, message))
 
     def validate(self, model: type[_M], data: Any, path: Sequence[str | int]) -> _M | None:
         try:

@@ -131,6 +131,13 @@ def test_a_value_of_the_wrong_type_is_one_problem_in_the_files_words(
     assert re.match(rf"day\.yaml:\d+: {re.escape(where)}: ", found[0])
 
 
+def test_a_start_of_the_wrong_type_is_not_also_reported_missing() -> None:
+    assert problems(MINIMAL.replace('"10:00"', "600")) == [
+        "day.yaml:12: channels[main].segments[a].start: must be text, not the number 600 "
+        "(put it in quotes)"
+    ]
+
+
 def test_a_wrong_time_zone_type_does_not_also_report_a_placeholder_zone() -> None:
     found = problems(MINIMAL.replace("timezone: Europe/Paris", "timezone: 5"))
     assert found == [

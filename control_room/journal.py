@@ -209,6 +209,57 @@ def _parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+class _Damaged(Exception):
+    """A stored row that cannot be decoded; the message says which column and why."""
+
+
+def _row_text(value: Any, column: str) -> str:
+    """A TEXT column read as bytes (``CAST(... AS BLOB)``), decoded strictly."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Damaged(f"{column} is not UTF-8 text (byte {exc.start})") from None
+    if isinstance(value, str):
+        return value
+    raise _Damaged(f"{column} is {'empty (NULL)' if value is None else type(value).__name__}")
+
+
+def _row_instant(value: Any, column: str) -> datetime:
+    text = _row_text(value, column)
+    try:
+        instant = _parse_iso(text)
+    except ValueError:
+        raise _Damaged(f"{column} is not an ISO instant: {text[:40]!r}") from None
+    if instant.tzinfo is None:
+        raise _Damaged(f"{column} has no UTC offset: {text[:40]!r}")
+    return instant
+
+
+def _row_int(value: Any, column: str) -> int:
+    if isinstance(value, int):
+        return value
+    raise _Damaged(f"{column} is not a whole number: {value!r:.40}")
+
+
+def _row_command(value: Any) -> dict[str, Any]:
+    text = _row_text(value, "command")
+    try:
+        command = json.loads(text)
+    except (ValueError, RecursionError):
+        raise _Damaged(f"command is not JSON: {text[:40]!r}") from None
+    if not isinstance(command, dict):
+        raise _Damaged(f"command is not a JSON object: {text[:40]!r}")
+    return command
+
+
+def _damaged(path: Path, row: str, exc: _Damaged) -> JournalError:
+    return JournalError(
+        f"{path}: {row} is damaged ({exc}); the journal was changed outside control-room. "
+        "Restore it from a backup, or pass a new --data-dir."
+    )
+
+
 class Journal:
     """The journal of one data directory. Use :meth:`open`; thread-safe.
 
@@ -390,15 +441,32 @@ class Journal:
         return Record(seq, from_epoch(epoch(wall_at)), show, who, json.loads(text))
 
     def records(self, *, after: int = 0) -> list[Record]:
-        """Every command with ``seq > after``, in order."""
+        """Every command with ``seq > after``, in order.
+
+        Raises:
+            JournalError: a row cannot be decoded (edited or damaged outside control-room);
+                the message names the entry.
+        """
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, wall, show, who, command FROM entries WHERE seq > ? ORDER BY seq",
+                "SELECT seq, CAST(wall AS BLOB), CAST(show AS BLOB), CAST(who AS BLOB), "
+                "CAST(command AS BLOB) FROM entries WHERE seq > ? ORDER BY seq",
                 (after,),
             ).fetchall()
-        return [
-            Record(r[0], _parse_iso(r[1]), _parse_iso(r[2]), r[3], json.loads(r[4])) for r in rows
-        ]
+        records = []
+        for seq, wall, show, who, command in rows:
+            try:
+                record = Record(
+                    seq,
+                    _row_instant(wall, "wall"),
+                    _row_instant(show, "show"),
+                    _row_text(who, "who"),
+                    _row_command(command),
+                )
+            except _Damaged as exc:
+                raise _damaged(self.path, f"journal entry #{seq}", exc) from None
+            records.append(record)
+        return records
 
     def __len__(self) -> int:
         with self._lock:
@@ -484,8 +552,15 @@ class Journal:
         return AckRecord(row_id, channel, message_id, name, from_epoch(epoch(wall_at)), show)
 
     def acks(self, *, channel: str | None = None, message_id: int | None = None) -> list[AckRecord]:
-        """Acknowledgements, optionally of one channel and one message, in order."""
-        query = "SELECT id, channel, message_id, name, wall, show FROM acks WHERE 1 = 1"
+        """Acknowledgements, optionally of one channel and one message, in order.
+
+        Raises:
+            JournalError: a row cannot be decoded; the message names it.
+        """
+        query = (
+            "SELECT id, CAST(channel AS BLOB), message_id, CAST(name AS BLOB), "
+            "CAST(wall AS BLOB), CAST(show AS BLOB) FROM acks WHERE 1 = 1"
+        )
         args: list[Any] = []
         if channel is not None:
             query += " AND channel = ?"
@@ -495,4 +570,19 @@ class Journal:
             args.append(message_id)
         with self._lock:
             rows = self._db.execute(query + " ORDER BY id", args).fetchall()
-        return [AckRecord(r[0], r[1], r[2], r[3], _parse_iso(r[4]), _parse_iso(r[5])) for r in rows]
+        acks = []
+        for row_id, channel_, message, name, wall, show in rows:
+            try:
+                ack = AckRecord(
+                    row_id,
+                    _row_text(channel_, "channel"),
+                    _row_int(message, "message_id"),
+                    _row_text(name, "name"),
+                    _row_instant(wall, "wall"),
+                    _row_instant(show, "show"),
+                )
+            except _Damaged as exc:
+                raise _damaged(self.path, f"journal acknowledgement a{row_id}", exc) from None
+            acks.append(ack)
+        return acks
+

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -167,3 +170,142 @@ def test_switch_attempts_and_acks_are_recorded(tmp_path: Path) -> None:
         "duration_ms": 43.5,
     }
     assert [a.name for a in acks] == ["Claire"]
+
+
+def _damage(data_dir: Path, sql: str) -> None:
+    """Change a stored row behind the journal's back (as a hand edit or a bad disk would)."""
+    db = sqlite3.connect(data_dir / JOURNAL_NAME)
+    try:
+        for table in ("entries", "acks"):
+            db.execute(f"DROP TRIGGER IF EXISTS {table}_append_only_update")
+        db.execute(sql)
+        db.commit()
+    finally:
+        db.close()
+
+
+def _day_with_commands(data_dir: Path, n: int = 3) -> None:
+    with Journal.open(data_dir) as journal:
+        for i in range(n):
+            journal.append(
+                wall=WALL + i, show=SHOW, who="alice", command={"type": "hold", "channel": "main"}
+            )
+        journal.record_ack("main", 1, "Claire", wall=WALL + 10, show=SHOW)
+
+
+DAMAGED_ENTRIES = [
+    ("UPDATE entries SET command = '{\"type\": \"hold\"' WHERE seq = 2",
+     "command is not JSON: '{\"type\": \"hold\"'"),
+    ("UPDATE entries SET command = '[1, 2]' WHERE seq = 2",
+     "command is not a JSON object: '[1, 2]'"),
+    ("UPDATE entries SET command = '" + "[" * 100_000 + "' WHERE seq = 2",
+     "command is not JSON: '" + "[" * 40 + "'"),
+    ("UPDATE entries SET wall = 'yesterday' WHERE seq = 2",
+     "wall is not an ISO instant: 'yesterday'"),
+    ("UPDATE entries SET show = '2026-07-07T25:00:00+00:00' WHERE seq = 2",
+     "show is not an ISO instant: '2026-07-07T25:00:00+00:00'"),
+    ("UPDATE entries SET show = '2026-07-07T10:00:00' WHERE seq = 2",
+     "show has no UTC offset: '2026-07-07T10:00:00'"),
+    ("UPDATE entries SET show = 42 WHERE seq = 2", "show is not an ISO instant: '42'"),
+    ("UPDATE entries SET who = CAST(X'616cff' AS TEXT) WHERE seq = 2",
+     "who is not UTF-8 text (byte 2)"),
+    ("UPDATE entries SET command = CAST(X'7b22ff' AS TEXT) WHERE seq = 2",
+     "command is not UTF-8 text (byte 2)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("sql", "why"), DAMAGED_ENTRIES)
+def test_a_damaged_journal_entry_is_named_not_a_traceback(
+    tmp_path: Path, sql: str, why: str
+) -> None:
+    _day_with_commands(tmp_path)
+    _damage(tmp_path, sql)
+    with Journal.open(tmp_path) as journal, pytest.raises(JournalError) as info:
+        journal.records()
+    assert str(info.value) == (
+        f"{tmp_path / JOURNAL_NAME}: journal entry #2 is damaged ({why}); the journal was "
+        "changed outside control-room. Restore it from a backup, or pass a new --data-dir."
+    )
+
+
+def test_a_damaged_entry_is_named_by_every_read_that_reaches_it(tmp_path: Path) -> None:
+    _day_with_commands(tmp_path)
+    _damage(tmp_path, "UPDATE entries SET command = 'oops' WHERE seq = 3")
+    with Journal.open(tmp_path) as journal:
+        with pytest.raises(JournalError, match=r"journal entry #3 is damaged \(command is not"):
+            journal.records(after=1)
+        assert journal.records(after=3) == []
+        assert journal.acks()[0].name == "Claire"
+
+
+@pytest.mark.parametrize(
+    ("sql", "why"),
+    [
+        ("UPDATE acks SET wall = 'soon'", "wall is not an ISO instant: 'soon'"),
+        ("UPDATE acks SET name = CAST(X'ff' AS TEXT)", "name is not UTF-8 text (byte 0)"),
+        ("UPDATE acks SET message_id = 'one'", "message_id is not a whole number: 'one'"),
+    ],
+)
+def test_a_damaged_acknowledgement_is_named_not_a_traceback(
+    tmp_path: Path, sql: str, why: str
+) -> None:
+    _day_with_commands(tmp_path)
+    _damage(tmp_path, sql)
+    with Journal.open(tmp_path) as journal, pytest.raises(JournalError) as info:
+        journal.acks()
+    assert str(info.value).startswith(
+        f"{tmp_path / JOURNAL_NAME}: journal acknowledgement a1 is damaged ({why}); "
+    )
+    assert str(info.value).endswith("Restore it from a backup, or pass a new --data-dir.")
+
+
+# -- damaged rows at the command line -----------------------------------------------------
+
+REPO = Path(__file__).parent.parent
+SHIPPED_DAY = REPO / "schedules" / "rnct-2026-07-07.yaml"
+
+
+def _control_room(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real ``control-room`` command, as the operator would."""
+    return subprocess.run(
+        [sys.executable, "-m", "control_room", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("sql", "why"),
+    [
+        ("UPDATE entries SET command = 'oops' WHERE seq = 2", "command is not JSON: 'oops'"),
+        ("UPDATE entries SET show = 'noon' WHERE seq = 2", "show is not an ISO instant: 'noon'"),
+        ("UPDATE entries SET who = CAST(X'ff' AS TEXT) WHERE seq = 2",
+         "who is not UTF-8 text (byte 0)"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "command",
+    [
+        "journal",
+        "serve",
+    ],
+)
+def test_the_command_line_names_a_damaged_entry_and_exits_1(
+    tmp_path: Path, command: str, sql: str, why: str
+) -> None:
+    _day_with_commands(tmp_path)
+    _damage(tmp_path, sql)
+    args = ["--data-dir", str(tmp_path)]
+    if command == "serve":
+        args = [str(SHIPPED_DAY), *args, "--port", "0"]
+    done = _control_room(command, *args)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"control-room {command}: {tmp_path / JOURNAL_NAME}: journal entry #2 is damaged "
+        f"({why}); the journal was changed outside control-room. Restore it from a backup, "
+        "or pass a new --data-dir.\n"
+    )

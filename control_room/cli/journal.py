@@ -138,7 +138,11 @@ def journal_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if tz is None:
             print(f"control-room journal: unknown time zone {args.tz!r}", file=err)
             return 2
-        rows = audit_rows(journal)
+        try:
+            rows = audit_rows(journal)
+        except JournalError as exc:  # a damaged row: named, never a traceback
+            print(f"control-room journal: {exc}", file=err)
+            return 1
         event = journal.get_meta("event") or {}
         clock = journal.get_meta("clock")
     if args.csv:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic import Field as PField
 
 from .schedule import (
@@ -43,6 +43,35 @@ _ID = r"^[a-z0-9][a-z0-9_-]*$"
 Duration = str | int
 
 
+def _what(value: Any) -> str:
+    """What a YAML value is, in the words of the file: ``true``, ``a number``, ``a list``."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, Sequence):
+        return "a list"
+    return type(value).__name__
+
+
+def _duration_value(value: Any) -> Any:
+    """A duration is text or a whole number of minutes: one clear error, not one per type."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(
+            f"must be a duration like 30m, 1h30, 45s or 90 (minutes), not {_what(value)}"
+        )
+    return value
+
+
+_DurationField = Annotated[Duration, BeforeValidator(_duration_value)]
+
+
 class _Raw(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
 
@@ -59,7 +88,7 @@ class _RawItem(_Raw):
     title: str = PField(min_length=1)
     start: str | None = None
     end: str | None = None
-    duration: Duration | None = None
+    duration: _DurationField | None = None
     estimated: bool = False
     kind: Kind | None = None
     site: str | None = None
@@ -73,15 +102,15 @@ class _RawSegment(_Raw):
     kind: Kind
     start: str | None = None
     end: str | None = None
-    duration: Duration | None = None
+    duration: _DurationField | None = None
     hard: bool = False
     estimated: bool = False
     subtitle: str | None = None
     site: str | None = None
     scene: str | None = None
     parallel: list[str] = []
-    warning: Duration | None = None
-    danger: Duration | None = None
+    warning: _DurationField | None = None
+    danger: _DurationField | None = None
     notes: str | None = None
     people: list[_RawPerson] = []
     items: list[Any] = []
@@ -110,8 +139,8 @@ class _RawEvent(_Raw):
     start: str | None = None
     end: str | None = None
     url: str | None = None
-    warning: Duration | None = None
-    danger: Duration | None = None
+    warning: _DurationField | None = None
+    danger: _DurationField | None = None
 
 
 class _RawSwitcher(_Raw):
@@ -120,7 +149,14 @@ class _RawSwitcher(_Raw):
 
 _TOP_KEYS = {"event", "sites", "channels", "switcher"}
 _M = TypeVar("_M", bound=BaseModel)
-_PLACEHOLDERS: dict[str, Any] = {"kind": "other", "id": "x-invalid", "segments": [], "city": "?"}
+_PLACEHOLDERS: dict[str, Any] = {
+    "kind": "other",
+    "id": "x-invalid",
+    "segments": [],
+    "city": "?",
+    "timezone": "UTC",
+    "date": dt.date(2000, 1, 1),
+}
 
 
 # --------------------------------------------------------------------------- parsing helpers
@@ -143,19 +179,29 @@ def parse_duration(value: Duration) -> dt.timedelta:
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"negative duration: {value}")
-        return dt.timedelta(minutes=value)
+        return _bounded(value * 60, value)
+    if not isinstance(value, str):
+        raise ValueError(f"not a duration: {value!r} (write e.g. 30m, 1h30, 45s or 90)")
     text = value.replace(" ", "")
-    if text.isdigit():
-        return dt.timedelta(minutes=int(text))
+    if text.isascii() and text.isdigit():
+        return _bounded(int(text) * 60, value)
     m = _DURATION.match(text) or _H_M.match(text)
     if not text or m is None or not any(m.groupdict().values()):
         raise ValueError(f"not a duration: {value!r} (write e.g. 30m, 1h30, 45s or 90)")
     parts = m.groupdict()
-    return dt.timedelta(
-        hours=int(parts.get("h") or 0),
-        minutes=int(parts.get("m") or 0),
-        seconds=int(parts.get("s") or 0),
+    seconds = (
+        int(parts.get("h") or 0) * 3600 + int(parts.get("m") or 0) * 60 + int(parts.get("s") or 0)
     )
+    return _bounded(seconds, value)
+
+
+_LONGEST = dt.timedelta(days=7)
+
+
+def _bounded(seconds: int, value: Duration) -> dt.timedelta:
+    if seconds > _LONGEST.total_seconds():
+        raise ValueError(f"too long for a duration: {value!r} (at most {_LONGEST.days} days)")
+    return dt.timedelta(seconds=seconds)
 
 
 def _parse_instant(value: str, day: dt.date, tz: ZoneInfo) -> dt.datetime:
@@ -166,6 +212,8 @@ def _parse_instant(value: str, day: dt.date, tz: ZoneInfo) -> dt.datetime:
         if h > 23 or mi > 59 or s > 59:
             raise ValueError(f"not a time of day: {value!r}")
         local = dt.datetime.combine(day, dt.time(h, mi, s), tzinfo=tz)
+    elif not value.strip().isascii():
+        raise ValueError(f"not a time: {value!r} (write HH:MM, HH:MM:SS or an ISO date-time)")
     else:
         try:
             local = dt.datetime.fromisoformat(value.strip())
@@ -175,7 +223,10 @@ def _parse_instant(value: str, day: dt.date, tz: ZoneInfo) -> dt.datetime:
             ) from None
         if local.tzinfo is None:
             local = local.replace(tzinfo=tz)
-    return local.astimezone(dt.UTC)
+    try:
+        return local.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(f"not a time of this era: {value!r}") from None
 
 
 class _Lines:
@@ -232,6 +283,33 @@ def _label(root: Any, path: Sequence[str | int]) -> str:
     return "".join(out)
 
 
+def _message(err: Any) -> str:
+    """A pydantic error in the words of the schedule file."""
+    kind, msg, value = err["type"], str(err["msg"]), err.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key (typo?)"
+    if kind == "missing":
+        return "missing"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be a mapping of keys to values"
+    if kind == "list_type":
+        return "must be a list"
+    if kind == "string_type":
+        return f"must be text, not {_what(value)} (put it in quotes)"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false, not {_what(value)}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return f"{_what(value)} is not an id: use a-z, 0-9, - and _ (e.g. main-stage)"
+    if kind.startswith(("date_", "datetime_")):
+        why = str((err.get("ctx") or {}).get("error", "")) or msg
+        return f"not a date: {_what(value)} ({why}); write YYYY-MM-DD, e.g. 2026-07-07"
+    if kind == "value_error":  # our own validators: the message is already ours
+        return str((err.get("ctx") or {}).get("error", "")) or msg
+    return msg.replace("Input should be", "must be", 1)
+
+
 class _Collector:
     def __init__(self, source: str, root: Any) -> None:
         self.source = source
@@ -240,9 +318,10 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def add(self, path: Sequence[str | int], message: str) -> None:
-        self.problems.append(
-            Problem(self.source, self.lines.line(path), _label(self.root, path), message)
-        )
+        label = _label(self.root, path)
+        if message.startswith("missing") and any(p.field == label for p in self.problems):
+            return  # a value of the wrong type was dropped: it is not also missing
+        self.problems.append(Problem(self.source, self.lines.line(path), label, message))
 
     def validate(self, model: type[_M], data: Any, path: Sequence[str | int]) -> _M | None:
         try:
@@ -250,16 +329,7 @@ class _Collector:
         except ValidationError as exc:
             for err in exc.errors():
                 loc = [*path, *err["loc"]]
-                msg = err["msg"]
-                if err["type"] == "extra_forbidden":
-                    msg = "unknown key (typo?)"
-                elif err["type"] == "missing":
-                    msg = "missing"
-                elif err["type"] in ("model_type", "dict_type"):
-                    msg = "must be a mapping of keys to values"
-                elif err["type"] == "list_type":
-                    msg = "must be a list"
-                self.add(loc, msg)
+                self.add(loc, _message(err))
             return self._lenient(model, data, exc)
 
     @staticmethod
@@ -289,21 +359,168 @@ class _Collector:
         return None
 
 
+MAX_CHARS = 5_000_000
+"""The longest schedule text accepted (a show day is about 25 kB)."""
+MAX_DEPTH = 64
+"""The deepest nesting of mappings and lists accepted (a schedule needs about 10)."""
+MAX_NODES = 200_000
+"""The most values a schedule may hold once every alias is expanded (billion laughs)."""
+
+
+def _yaml_classes() -> tuple[type[Any], type[Any], type[Any], type[Any]]:
+    """The YAML composer and constructor used for schedules (built once, on first use).
+
+    The composer bounds the nesting depth and the size of the document with every alias
+    expanded, and reports a second document clearly. The constructor keeps dates and
+    times as text (the models parse them and report an impossible one with its line) and
+    turns any other failure to build a value into an error marked with that value's line.
+    """
+    global _CLASSES
+    if _CLASSES is not None:
+        return _CLASSES
+    from ruamel.yaml.composer import Composer, ComposerError, MaxDepthExceededError
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.events import StreamEndEvent
+    from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
+    class _Refused(ComposerError):
+        """Well-formed YAML that a schedule cannot be (the message says why)."""
+
+    class _Composer(Composer):
+        def __init__(self, loader: Any = None) -> None:
+            super().__init__(loader)
+            self.warn_double_anchors = False  # legal YAML; the later anchor wins
+
+        def get_single_node(self) -> Any:
+            self.parser.get_event()  # STREAM-START
+            document: Any = None
+            if not self.parser.check_event(StreamEndEvent):
+                document = self.compose_document()
+            if not self.parser.check_event(StreamEndEvent):
+                event = self.parser.get_event()
+                raise _Refused(
+                    None,
+                    None,
+                    "a second YAML document starts here; a schedule file holds one "
+                    "(remove this '---' and what follows, or put it in its own file)",
+                    event.start_mark,
+                )
+            self.parser.get_event()  # STREAM-END
+            if document is not None:
+                _count(document, {})
+            return document
+
+    def _count(node: Node, sizes: dict[int, int]) -> int:
+        """The number of values under ``node`` with aliases expanded (memoised per node)."""
+        key = id(node)
+        if key in sizes:
+            size = sizes[key]
+            if size < 0:
+                raise _Refused(
+                    None, None, "an alias refers to a value that contains it", node.start_mark
+                )
+        else:
+            sizes[key] = -1  # in progress: meeting it again is a cycle
+            size = 1
+            if isinstance(node, SequenceNode):
+                for child in node.value:
+                    size += _count(child, sizes)
+            elif isinstance(node, MappingNode):
+                for k, v in node.value:
+                    size += _count(k, sizes) + _count(v, sizes)
+            sizes[key] = size
+        if size > MAX_NODES:  # the first (deepest) value to cross the budget
+            raise _Refused(
+                None,
+                None,
+                f"too many values once aliases are expanded (more than {MAX_NODES:,}); "
+                "write the schedule without aliases (*name)",
+                node.start_mark,
+            )
+        return size
+
+    class _Constructor(RoundTripConstructor):
+        def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+            try:
+                return super().construct_non_recursive_object(node, tag)
+            except MarkedYAMLError:
+                raise
+            except Exception as exc:  # a third-party builder on hostile input: mark it
+                raise _Refused(
+                    None, None, f"cannot read this value ({exc})", node.start_mark
+                ) from None
+
+        def construct_timestamp_as_text(self, node: Any) -> Any:
+            return self.construct_scalar(node)
+
+    _Constructor.add_constructor(
+        "tag:yaml.org,2002:timestamp", _Constructor.construct_timestamp_as_text
+    )
+    _CLASSES = (_Composer, _Constructor, _Refused, MaxDepthExceededError)
+    return _CLASSES
+
+
+_CLASSES: tuple[type[Any], type[Any], type[Any], type[Any]] | None = None
+
+
 def _yaml_load(text: str, source: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
+    if len(text) > MAX_CHARS:
+        raise ScheduleError(
+            [
+                Problem(
+                    source,
+                    1,
+                    "",
+                    f"too large for a schedule ({len(text):,} characters, at most "
+                    f"{MAX_CHARS:,}); is this the right file?",
+                )
+            ]
+        )
+    composer, constructor, refused, too_deep = _yaml_classes()
     yaml = YAML(typ="rt")
+    yaml.Composer = composer
+    yaml.Constructor = constructor
     yaml.allow_duplicate_keys = False
+    yaml.max_depth = MAX_DEPTH
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        what = exc.problem or "malformed YAML"
-        raise ScheduleError([Problem(source, line, "", f"malformed YAML: {what}")]) from None
-    except YAMLError as exc:
-        raise ScheduleError([Problem(source, 0, "", f"malformed YAML: {exc}")]) from None
+        line = mark.line + 1 if mark is not None else 1
+        what = str(exc.problem or exc.context or "")
+        if isinstance(exc, too_deep):
+            what = f"nested more than {MAX_DEPTH} levels deep (a schedule needs about 10)"
+        elif not isinstance(exc, refused):
+            if "'\\t'" in what:
+                what += " (a tab: YAML indents with spaces only)"
+            what = f"malformed YAML: {what}" if what else "malformed YAML"
+        raise ScheduleError([Problem(source, line, "", what)]) from None
+    except ReaderError as exc:
+        at = exc.position if isinstance(exc.position, int) else 0
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise ScheduleError(
+            [
+                Problem(
+                    source,
+                    line,
+                    "",
+                    f"a character YAML does not allow ({what}, column {column}); delete it",
+                )
+            ]
+        ) from None
+    except YAMLError as exc:  # pragma: no cover - ruamel marks its other errors
+        raise ScheduleError([Problem(source, 1, "", f"malformed YAML: {exc}")]) from None
+    except RecursionError:  # pragma: no cover - bounded by MAX_DEPTH above
+        raise ScheduleError(
+            [Problem(source, 1, "", f"malformed YAML: nested too deep (at most {MAX_DEPTH})")]
+        ) from None
 
 
 # --------------------------------------------------------------------------- parsing
@@ -478,7 +695,11 @@ def _times(
         if length <= dt.timedelta(0):
             c.add([*path, "duration"], "must be longer than zero")
             return None
-        end = start + length
+        try:
+            end = start + length
+        except OverflowError:
+            c.add([*path, "duration"], "ends after the end of the calendar")
+            return None
     return start, end
 
 
@@ -516,7 +737,11 @@ def _build_channels(
             c.add(["channels"], "must be a list of channels")
         return ()
     ids: dict[str, str] = {}  # every id of a channel, segment or item -> what it names
-    channel_ids = {data.get("id") for data in raw_channels if isinstance(data, dict)}
+    channel_ids = {
+        data.get("id")
+        for data in raw_channels
+        if isinstance(data, dict) and isinstance(data.get("id"), str)
+    }
     channels: list[Channel] = []
     for ci, cdata in enumerate(raw_channels):
         cpath: list[str | int] = ["channels", ci]

@@ -585,4 +585,3 @@ class Journal:
                 raise _damaged(self.path, f"journal acknowledgement a{row_id}", exc) from None
             acks.append(ack)
         return acks
-

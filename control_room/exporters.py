@@ -191,7 +191,10 @@ def export_schedule_json(archive: Archive) -> str:
                 "timeslot_duration": "00:05",
                 "time_zone_name": ev.timezone.key,
                 **({"url": ev.url} if ev.url else {}),
-                "rooms": [{"name": ch.title, "slug": _slug(ch.id)} for ch in schedule.channels],
+                "rooms": [
+                    {"name": ch.title, "slug": _slug(ch.id), "guid": _guid(schedule, f"channel:{ch.id}")}
+                    for ch in schedule.channels
+                ],
                 "days": [
                     {
                         "index": 1,

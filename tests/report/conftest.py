@@ -67,3 +67,29 @@ def day() -> Schedule:
 @pytest.fixture(scope="session")
 def day_journal(day: Schedule) -> list[JournalEntry]:
     return journal_of(day, COMMANDS)
+
+
+@pytest.fixture(scope="session")
+def day_data_dir(tmp_path_factory: pytest.TempPathFactory, day: Schedule) -> Path:
+    """A data directory as ``serve`` leaves it after the day: the schedule stored, the
+    journal of :data:`COMMANDS`, two switcher attempts (one failed), presence samples."""
+    from control_room.core.commands import command_json
+    from control_room.journal import Journal
+    from control_room.versions import store
+
+    data = tmp_path_factory.mktemp("day") / "data"
+    with Journal.open(data) as journal:
+        store(data, DAY.read_text(encoding="utf-8"), source=str(DAY), journal=journal)
+        for entry in journal_of(day, COMMANDS):
+            journal.append(
+                wall=entry.at, show=entry.at, who=entry.by, command=command_json(entry.command)
+            )
+        journal.record_switch("main", "Paris - Maison 3Zéro", at("10:30:30"), "ok", 100,
+                              duration_ms=12.0, show_at=at("10:30:30"))  # fmt: skip
+        journal.record_switch("parcours-2", "Lyon", at("12:10"), "timeout", None, "no answer",
+                              duration_ms=2000.0, show_at=at("12:10"))  # fmt: skip
+        journal.record_presence({"main": {"timer": 1, "overlay": 1}}, wall=at("09:58"),
+                                show=at("09:58"))  # fmt: skip
+        journal.record_presence({"main": {"timer": 2, "overlay": 1}}, wall=at("10:05"),
+                                show=at("10:05"))  # fmt: skip
+    return data

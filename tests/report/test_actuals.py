@@ -29,14 +29,18 @@ def test_actuals_equal_the_engine_at_every_sampled_instant(
             for seg in got.segments:
                 on_air = cs.now is not None and cs.now.segment.id == seg.segment.id
                 if seg.pieces == 1:
-                    inside = seg.start is not None and seg.start <= t and (
-                        seg.end is None or t < seg.end
+                    inside = (
+                        seg.start is not None
+                        and seg.start <= t
+                        and (seg.end is None or t < seg.end)
                     )
                     assert inside == on_air, (t, cs.channel.id, seg.segment.id)
                     if on_air:
                         assert cs.now is not None and seg.start == cs.now.starts_at
             if cs.now is not None and cs.now.item is not None:
-                item = next(i for i in got.segment(cs.now.segment.id).items if i.item == cs.now.item)
+                item = next(
+                    i for i in got.segment(cs.now.segment.id).items if i.item == cs.now.item
+                )
                 assert item.start is not None and item.start <= t
                 assert item.end is None or t < item.end or item.end == t
 

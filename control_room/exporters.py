@@ -192,7 +192,11 @@ def export_schedule_json(archive: Archive) -> str:
                 "time_zone_name": ev.timezone.key,
                 **({"url": ev.url} if ev.url else {}),
                 "rooms": [
-                    {"name": ch.title, "slug": _slug(ch.id), "guid": _guid(schedule, f"channel:{ch.id}")}
+                    {
+                        "name": ch.title,
+                        "slug": _slug(ch.id),
+                        "guid": _guid(schedule, f"channel:{ch.id}"),
+                    }
                     for ch in schedule.channels
                 ],
                 "days": [

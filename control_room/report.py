@@ -279,7 +279,7 @@ def _chart(schedule: Schedule, segments: tuple[SegmentActual, ...], until: dt.da
                 planned_w=max(x(seg.end) - x(seg.start), 1.5),
                 actual_x=actual_x,
                 actual_w=actual_w,
-                over=(s.overrun or dt.timedelta(0)) > dt.timedelta(0),
+                over=(s.overrun or dt.timedelta(0)) >= dt.timedelta(minutes=1),
                 on_air=s.status == "on_air",
             )
         )

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from control_room.archive import build_archive
 from control_room.auth import bearer
 from control_room.report import build_report, report_csp, report_html
+from control_room.versions import current_version
 from control_room.views.api import error, room_of
 
 __all__ = ["report_page"]
@@ -32,7 +33,11 @@ async def report_page(request: Request) -> Response:
     until, entries = show.now(), list(show.entries)
 
     def render() -> str:
-        archive = build_archive(room.schedule, show.journal, until=until, entries=entries)
+        journal = show.journal
+        version = current_version(journal.path.parent, journal=journal)
+        archive = build_archive(
+            room.schedule, journal, until=until, entries=entries, version=version
+        )
         return report_html(build_report(archive))
 
     body = await asyncio.to_thread(render)

@@ -106,8 +106,7 @@ def test_the_inline_css_is_the_one_the_served_page_allows_by_hash(report: Report
 def test_texts_from_the_schedule_and_the_operator_are_escaped(
     tmp_path: Path, day: Schedule
 ) -> None:
-    from control_room.core.commands import command_json
-    from control_room.core.commands import Slate
+    from control_room.core.commands import Slate, command_json
     from control_room.journal import Journal
     from control_room.versions import store
 

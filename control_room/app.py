@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from control_room.room import Room
 from control_room.views import api
 from control_room.views.pages import page_routes
+from control_room.views.report import report_page
 from control_room.views.session import ws_endpoint
 
 __all__ = ["WEB_DIR", "Integration", "create_app"]
@@ -37,6 +38,7 @@ def api_routes() -> list[BaseRoute]:
         Route("/api/schedule", api.api_schedule, methods=["GET", "HEAD"]),
         Route("/api/commands", api.api_commands, methods=["POST"]),
         Route("/api/journal", api.api_journal, methods=["GET"]),
+        Route("/report", report_page, methods=["GET"]),
         Route("/-/health", api.health, methods=["GET", "HEAD"]),
         Route("/-/version", api.version, methods=["GET", "HEAD"]),
         WebSocketRoute("/ws", ws_endpoint),

@@ -13,6 +13,7 @@ Everything here is pushed only to authenticated régie clients.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from functools import partial
@@ -33,7 +34,9 @@ from control_room.wire import (
     encode,
 )
 
-__all__ = ["JOURNAL_BACKLOG", "Desk", "SwitcherHandler", "is_regie"]
+__all__ = ["JOURNAL_BACKLOG", "PRESENCE_SAMPLE_SECONDS", "Desk", "SwitcherHandler", "is_regie"]
+
+logger = logging.getLogger(__name__)
 
 SwitcherHandler = Callable[[str, str], Awaitable[None]]
 """Called with (channel, action) when the régie asks the switcher to resend / go manual / auto.
@@ -44,6 +47,9 @@ JOURNAL_BACKLOG = 500
 
 PRESENCE_COALESCE_SECONDS = 0.2
 """Presence changes within this time go to the régie as one message."""
+
+PRESENCE_SAMPLE_SECONDS = 60.0
+"""The presence log (``journal.presence()``): a sample at most this often, when it changed."""
 
 
 def is_regie(client: Client) -> bool:
@@ -74,12 +80,19 @@ class Desk:
         self.switcher_status: dict[str, dict[str, Any]] = {}
         self.switcher_handlers: list[SwitcherHandler] = []
         self._presence_handle: asyncio.TimerHandle | None = None
+        self.presence_sample_seconds = PRESENCE_SAMPLE_SECONDS
+        self._sample_handle: asyncio.TimerHandle | None = None
+        self._sampled: tuple[float, dict[str, dict[str, int]] | None] = (float("-inf"), None)
+        self._sample_tasks: set[asyncio.Future[Any]] = set()
         show.on_publish(self._published)
 
     def close(self) -> None:
         if self._presence_handle is not None:
             self._presence_handle.cancel()
             self._presence_handle = None
+        if self._sample_handle is not None:
+            self._sample_handle.cancel()
+            self._sample_handle = None
 
     # -- a régie connects -------------------------------------------------------
 
@@ -129,6 +142,40 @@ class Desk:
     def _push_presence(self) -> None:
         self._presence_handle = None
         self.hub.broadcast(self._presence_text(), key="presence", where=is_regie)
+        self._sample_presence()
+
+    def _sample_presence(self) -> None:
+        """Log the presence if it changed, at most once per ``presence_sample_seconds``
+        (a change inside the interval is logged when it ends)."""
+        if self._sample_handle is not None:
+            return  # a sample is already due at the end of the interval
+        last_wall, last_counts = self._sampled
+        wall = self.show.clock.wall_now()
+        wait = last_wall + self.presence_sample_seconds - wall
+        if wait > 0:
+            if self._sample_handle is None:
+                loop = asyncio.get_running_loop()
+                self._sample_handle = loop.call_later(wait, self._sample_due)
+            return
+        counts = self.hub.presence()
+        if counts == last_counts:
+            return
+        self._sampled = (wall, counts)
+        journal, show_at = self.show.journal, self.show.now()
+        task = asyncio.ensure_future(
+            self.show.writer.run(partial(journal.record_presence, counts, wall=wall, show=show_at))
+        )
+        self._sample_tasks.add(task)
+        task.add_done_callback(self._sampled_done)
+
+    def _sample_due(self) -> None:
+        self._sample_handle = None
+        self._sample_presence()
+
+    def _sampled_done(self, task: asyncio.Future[Any]) -> None:
+        self._sample_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("presence log: %s", task.exception())
 
     # -- acknowledgements -------------------------------------------------------
 

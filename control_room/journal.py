@@ -41,6 +41,7 @@ __all__ = [
     "MARKER_NAME",
     "JOURNAL_NAME",
     "SCHEMA_VERSION",
+    "PresenceSample",
     "Record",
     "SwitchRecord",
 ]
@@ -98,6 +99,20 @@ BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 """
 
 _TABLES = {"meta", "entries", "switches", "acks"}
+
+# Added after format 1 shipped: created where missing, so older data dirs gain it on open.
+_PRESENCE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS presence (
+    id     INTEGER PRIMARY KEY,
+    wall   TEXT NOT NULL,
+    show   TEXT NOT NULL,
+    counts TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS presence_append_only_update BEFORE UPDATE ON presence
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS presence_append_only_delete BEFORE DELETE ON presence
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+"""
 
 
 class JournalError(Exception):
@@ -199,6 +214,16 @@ class AckRecord:
             "wall": _iso_utc(self.wall),
             "show": self.show.isoformat(),
         }
+
+
+@dataclass(frozen=True)
+class PresenceSample:
+    """How many screens of each role followed each channel, at one instant."""
+
+    id: int
+    wall: datetime
+    show: datetime
+    counts: dict[str, dict[str, int]]
 
 
 def _iso_utc(instant: datetime) -> str:
@@ -385,6 +410,7 @@ class Journal:
         if not self.readonly:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
+            db.executescript(_PRESENCE_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -585,3 +611,33 @@ class Journal:
                 raise _damaged(self.path, f"journal acknowledgement a{row_id}", exc) from None
             acks.append(ack)
         return acks
+
+    # -- audit: presence -------------------------------------------------------
+
+    def record_presence(
+        self, counts: Mapping[str, Mapping[str, int]], *, wall: float | datetime, show: datetime
+    ) -> PresenceSample:
+        """Record a presence sample: per channel, screens per role (committed before returning)."""
+        wall_at = from_epoch(wall) if isinstance(wall, float | int) else wall
+        text = json.dumps({k: dict(v) for k, v in counts.items()}, sort_keys=True)
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO presence (wall, show, counts) VALUES (?, ?, ?)",
+                (_iso_utc(wall_at), show.isoformat(), text),
+            )
+            row_id = cursor.lastrowid
+        assert row_id is not None
+        return PresenceSample(row_id, from_epoch(epoch(wall_at)), show, json.loads(text))
+
+    def presence(self) -> list[PresenceSample]:
+        """Every presence sample, in order (none in a data dir older than the table)."""
+        with self._lock:
+            try:
+                rows = self._db.execute(
+                    "SELECT id, wall, show, counts FROM presence ORDER BY id"
+                ).fetchall()
+            except sqlite3.OperationalError:  # an older data dir opened read-only
+                return []
+        return [
+            PresenceSample(r[0], _parse_iso(r[1]), _parse_iso(r[2]), json.loads(r[3])) for r in rows
+        ]

@@ -7,6 +7,8 @@ control-room serve FILE [...]              (:mod:`.serve`)
 control-room journal --data-dir DIR        (:mod:`.journal`)
 control-room switcher check FILE [...]     (:mod:`.switcher`)
 control-room import SOURCE -o FILE         (:mod:`.importing`)
+control-room export --data-dir DIR --format F   (:mod:`.export`)
+control-room report --data-dir DIR [--html F]   (:mod:`.report`)
 
 Each module adds its subcommands with ``add_commands`` and gives each a handler
 ``(args, out, err) -> exit status``; what they share (reading the schedule, ``--at``,
@@ -20,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from control_room.cli import importing, journal, offline, serve, switcher
+from control_room.cli import export, importing, journal, offline, report, serve, switcher
 
 __all__ = ["Handler", "build_parser", "main"]
 
@@ -36,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tells the régie, the overlay and the moderators what is on air, to the second.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for family in (offline, serve, journal, switcher, importing):
+    for family in (offline, serve, journal, switcher, importing, export, report):
         family.add_commands(sub)
     return parser
 

@@ -35,6 +35,7 @@ from control_room.cli.common import AT_HELP, at_instant, describe_clock, load_or
 from control_room.clock import Clock, ClockError, real_clock, rehearsal_clock
 from control_room.core.schedule import Schedule
 from control_room.journal import Journal, JournalError
+from control_room.versions import store as store_version
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -362,6 +363,9 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             journal = held.enter_context(_hold(data_dir))
             _check_event(journal, schedule)
+            # The schedule kept beside its journal, for `report` and `export` (versions.py).
+            text = Path(args.file).read_text(encoding="utf-8")
+            store_version(data_dir, text, source=args.file, journal=journal)
             clock, clock_note = resolve_clock(journal, schedule, at=args.at, speed=args.speed)
             token, token_source = resolve_token(data_dir)
             built = _build(args, schedule, clock, journal, token)

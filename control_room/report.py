@@ -1,0 +1,464 @@
+"""The after-show report: what was planned, what aired, what the régie did, in French.
+
+:func:`build_report` turns an :class:`~control_room.archive.Archive` into a
+:class:`Report` (plain data: per channel, each segment's and item's planned and actual
+times, its overrun; the régie's interventions with when and by whom; the switcher's
+attempts and failures; the screens connected over time). :func:`report_text` prints it for a
+terminal; :func:`report_html` renders ``web/templates/report.html`` (Jinja2, autoescape on)
+into one self-contained page: its CSS inline (``web/static/report.css``), its chart an
+inline SVG, nothing fetched. :func:`report_csp` lets exactly that CSS run when the server
+serves the page (``GET /report``).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from control_room.archive import Archive
+from control_room.core.actuals import AiredStatus, SegmentActual
+from control_room.core.commands import CommandInvalid, describe, parse_command
+from control_room.core.schedule import Schedule
+
+__all__ = [
+    "Intervention",
+    "Report",
+    "build_report",
+    "duration_fr",
+    "report_csp",
+    "report_html",
+    "report_text",
+]
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+_CSS_PATH = WEB_DIR / "static" / "report.css"
+NNBSP = "\u202f"  # the thin no-break space of French typography (« », before : ; ! ?)
+
+STATUS_FR: dict[AiredStatus, str] = {
+    "aired": "diffusé",
+    "on_air": "à l’antenne",
+    "skipped": "sauté",
+    "planned": "à venir",
+}
+
+#: What each command is called in the report.
+COMMAND_FR = {
+    "take": "Prise d’antenne",
+    "back": "Retour arrière",
+    "hold": "Maintien",
+    "release": "Fin du maintien",
+    "extend": "Prolongation",
+    "delay": "Retard",
+    "slate": "Carton",
+    "slate_clear": "Fin du carton",
+    "site_override": "Site de secours",
+    "site_clear": "Fin du secours",
+    "message": "Message",
+    "message_clear": "Message effacé",
+    "reset": "Retour au plan",
+}
+
+
+def guillemets(text: str) -> str:
+    return f"«{NNBSP}{text}{NNBSP}»"
+
+
+def duration_fr(delta: dt.timedelta | None, *, signed: bool = False) -> str:
+    """``1 h 08 min``, ``12 min 30 s``, ``+8 min``, ``−2 min`` (— for none)."""
+    if delta is None:
+        return "—"
+    seconds = round(delta.total_seconds())
+    sign = ("+" if seconds > 0 else "−" if seconds < 0 else "±") if signed else ""
+    seconds = abs(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        text = f"{h}{NNBSP}h{NNBSP}{m:02d}{NNBSP}min" if m else f"{h}{NNBSP}h"
+    elif m:
+        text = f"{m}{NNBSP}min" + (f"{NNBSP}{s:02d}{NNBSP}s" if s else "")
+    else:
+        text = f"{s}{NNBSP}s"
+    return sign + ("0" if signed and seconds == 0 else text)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a channel's table: a segment or an item."""
+
+    level: str
+    id: str
+    title: str
+    site: str
+    planned: str
+    planned_duration: str
+    actual: str
+    actual_duration: str
+    late: str
+    overrun: str
+    overrun_seconds: float
+    status: AiredStatus
+    status_fr: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of the SVG chart (coordinates in the chart's units)."""
+
+    y: float
+    label: str
+    planned_x: float
+    planned_w: float
+    actual_x: float | None
+    actual_w: float
+    over: bool
+    on_air: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: float
+    height: float
+    label_width: float
+    bars: tuple[Bar, ...]
+    ticks: tuple[tuple[float, str], ...]
+
+
+@dataclass(frozen=True)
+class ChannelReport:
+    id: str
+    title: str
+    lines: tuple[Line, ...]
+    chart: Chart
+    overruns: tuple[str, ...]
+    switches_ok: int
+    switches_failed: int
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """A command of the journal, as the report tells it."""
+
+    seq: int
+    at: str  # show time, local
+    who: str
+    channel: str
+    kind: str  # the French name of the command
+    text: str
+
+
+@dataclass(frozen=True)
+class SwitchLine:
+    at: str
+    channel: str
+    scene: str
+    result: str
+    comment: str
+    duration: str
+
+
+@dataclass(frozen=True)
+class PresenceLine:
+    at: str
+    total: int
+    per_channel: tuple[tuple[str, int], ...]
+    roles: str
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    date: str
+    until: str
+    timezone: str
+    version: str
+    channels: tuple[ChannelReport, ...]
+    interventions: tuple[Intervention, ...]
+    switch_failures: tuple[SwitchLine, ...]
+    switches_total: int
+    presence: tuple[PresenceLine, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _hms(schedule: Schedule, instant: dt.datetime | None) -> str:
+    return "—" if instant is None else schedule.local(instant).strftime("%H:%M:%S")
+
+
+def _span(schedule: Schedule, start: dt.datetime | None, end: dt.datetime | None) -> str:
+    if start is None:
+        return "—"
+    return f"{_hms(schedule, start)}–{_hms(schedule, end) if end is not None else '…'}"
+
+
+def _lines(schedule: Schedule, actual: SegmentActual, until: dt.datetime) -> Iterable[Line]:
+    seg = actual.segment
+    site = schedule.sites.get(seg.site) if seg.site else None
+    overrun = actual.overrun
+    if actual.status == "on_air" and actual.start is not None:
+        overrun = max(until - actual.start - seg.duration, dt.timedelta(0)) or None
+    notes = []
+    if actual.held:
+        notes.append(f"maintenu {duration_fr(actual.held)} au-delà de sa fin")
+    if actual.pieces > 1:
+        notes.append(f"repris {actual.pieces - 1}{NNBSP}fois")
+    yield Line(
+        level="segment",
+        id=seg.id,
+        title=seg.title,
+        site=site.name if site is not None else "",
+        planned=_span(schedule, seg.start, seg.end),
+        planned_duration=duration_fr(seg.duration),
+        actual=_span(schedule, actual.start, actual.end),
+        actual_duration=duration_fr(actual.duration),
+        late=duration_fr(actual.late, signed=True) if actual.late is not None else "—",
+        overrun=duration_fr(overrun, signed=True) if overrun is not None else "—",
+        overrun_seconds=overrun.total_seconds() if overrun is not None else 0.0,
+        status=actual.status,
+        status_fr=STATUS_FR[actual.status],
+        note="; ".join(notes),
+    )
+    for it in actual.items:
+        item = it.item
+        isite = schedule.sites.get(item.site) if item.site else None
+        over = None if it.duration is None else it.duration - (item.end - item.start)
+        yield Line(
+            level="item",
+            id=item.id,
+            title=item.title,
+            site=isite.name if isite is not None else "",
+            planned=_span(schedule, item.start, item.end),
+            planned_duration=duration_fr(item.end - item.start),
+            actual=_span(schedule, it.start, it.end),
+            actual_duration=duration_fr(it.duration),
+            late="—" if it.start is None else duration_fr(it.start - item.start, signed=True),
+            overrun="—" if over is None else duration_fr(over, signed=True),
+            overrun_seconds=0.0 if over is None else over.total_seconds(),
+            status=it.status,
+            status_fr=STATUS_FR[it.status],
+            note="",
+        )
+
+
+_CHART_WIDTH = 1000.0
+_LABEL_WIDTH = 300.0
+_ROW = 26.0
+
+
+def _chart(schedule: Schedule, segments: tuple[SegmentActual, ...], until: dt.datetime) -> Chart:
+    instants = [s.segment.start for s in segments] + [s.segment.end for s in segments]
+    instants += [s.start for s in segments if s.start is not None]
+    instants += [s.end if s.end is not None else until for s in segments if s.start is not None]
+    first = schedule.local(min(instants)).replace(minute=0, second=0, microsecond=0)
+    last = max(instants)
+    span = max((last - first).total_seconds(), 60.0)
+    scale = (_CHART_WIDTH - _LABEL_WIDTH - 10) / span
+
+    def x(instant: dt.datetime) -> float:
+        return round(_LABEL_WIDTH + (instant - first).total_seconds() * scale, 1)
+
+    bars = []
+    for k, s in enumerate(segments):
+        seg = s.segment
+        end = s.end if s.end is not None else (until if s.start is not None else None)
+        actual_x = x(s.start) if s.start is not None else None
+        actual_w = max(x(end) - x(s.start), 1.5) if s.start is not None and end is not None else 0.0
+        label = seg.title if len(seg.title) <= 40 else seg.title[:39] + "…"
+        bars.append(
+            Bar(
+                y=30 + k * _ROW,
+                label=label,
+                planned_x=x(seg.start),
+                planned_w=max(x(seg.end) - x(seg.start), 1.5),
+                actual_x=actual_x,
+                actual_w=actual_w,
+                over=(s.overrun or dt.timedelta(0)) >= dt.timedelta(minutes=1),
+                on_air=s.status == "on_air",
+            )
+        )
+    ticks = []
+    tick = first
+    while tick <= last:
+        ticks.append((x(tick), schedule.local(tick).strftime("%H:%M")))
+        tick += (
+            dt.timedelta(hours=1)
+            if span > 3 * 3600
+            else dt.timedelta(minutes=15 if span > 3600 else 5)
+        )
+    return Chart(_CHART_WIDTH, 40 + len(segments) * _ROW, _LABEL_WIDTH, tuple(bars), tuple(ticks))
+
+
+def _intervention(schedule: Schedule, record: Any) -> Intervention:
+    command = record.command
+    try:
+        text = describe(parse_command(command))
+    except CommandInvalid:
+        text = str(command)
+    kind = COMMAND_FR.get(str(command.get("type")), str(command.get("type")))
+    return Intervention(
+        seq=record.seq,
+        at=_hms(schedule, record.show),
+        who=record.who,
+        channel=str(command.get("channel") or "tous"),
+        kind=kind,
+        text=text,
+    )
+
+
+def build_report(archive: Archive) -> Report:
+    """The report of an archive (plain data, ready to print or render)."""
+    schedule = archive.schedule
+    ev = schedule.event
+    switches_by_channel: dict[str, list[bool]] = {}
+    failures = []
+    for sw in archive.switches:
+        ok = sw.result == "ok"
+        switches_by_channel.setdefault(sw.channel, []).append(ok)
+        if not ok:
+            failures.append(
+                SwitchLine(
+                    at=_hms(schedule, sw.show_at) if sw.show_at else _hms(schedule, sw.asked_at),
+                    channel=sw.channel,
+                    scene=sw.scene,
+                    result=sw.result,
+                    comment=sw.comment,
+                    duration=f"{sw.duration_ms:.0f}{NNBSP}ms" if sw.duration_ms else "—",
+                )
+            )
+    channels = []
+    for ch in archive.actuals.channels:
+        lines = tuple(line for seg in ch.segments for line in _lines(schedule, seg, archive.until))
+        overruns = tuple(
+            f"{guillemets(line.title)} {line.overrun}"
+            for line in lines
+            if line.level == "segment" and line.overrun_seconds >= 60
+        )
+        attempts = switches_by_channel.get(ch.channel.id, [])
+        channels.append(
+            ChannelReport(
+                id=ch.channel.id,
+                title=ch.channel.title,
+                lines=lines,
+                chart=_chart(schedule, ch.segments, archive.until),
+                overruns=overruns,
+                switches_ok=sum(attempts),
+                switches_failed=len(attempts) - sum(attempts),
+            )
+        )
+    presence = []
+    for sample in archive.presence:
+        per_channel = tuple(
+            (cid, sum(roles.values())) for cid, roles in sorted(sample.counts.items())
+        )
+        roles: dict[str, int] = {}
+        for per_role in sample.counts.values():
+            for role, n in per_role.items():
+                roles[role] = max(roles.get(role, 0), n)
+        presence.append(
+            PresenceLine(
+                at=_hms(schedule, sample.show),
+                total=max((n for _, n in per_channel), default=0),
+                per_channel=per_channel,
+                roles=", ".join(f"{role} {n}" for role, n in sorted(roles.items()) if n),
+            )
+        )
+    interventions = tuple(_intervention(schedule, r) for r in archive.records)
+    counts: dict[str, int] = {}
+    for r in archive.records:
+        kind = str(r.command.get("type"))
+        counts[kind] = counts.get(kind, 0) + 1
+    return Report(
+        title=ev.title,
+        date=ev.date.strftime("%d/%m/%Y"),
+        until=_hms(schedule, archive.until),
+        timezone=ev.timezone.key,
+        version=(
+            f"version {archive.version.number} ({archive.version.sha[:12]})"
+            if archive.version
+            else schedule.source
+        ),
+        channels=tuple(channels),
+        interventions=interventions,
+        switch_failures=tuple(failures),
+        switches_total=len(archive.switches),
+        presence=tuple(presence),
+        counts=counts,
+    )
+
+
+def report_text(report: Report) -> str:
+    """The report for a terminal: one block per channel, then the interventions."""
+    out = [
+        f"{report.title} — {report.date} ({report.timezone})",
+        f"Bilan arrêté à {report.until}; programme {report.version}",
+        "",
+    ]
+    for ch in report.channels:
+        out.append(f"== {ch.title} ({ch.id})")
+        out.append(f"   {'':40} {'Prévu':<19} {'Réel':<19} {'Écart fin':>10}  statut")
+        for line in ch.lines:
+            title = ("  " if line.level == "segment" else "    · ") + line.title
+            title = title if len(title) <= 40 else title[:39] + "…"
+            out.append(
+                f"   {title:<40} {line.planned:<19} {line.actual:<19} {line.overrun:>10}  "
+                f"{line.status_fr}" + (f" — {line.note}" if line.note else "")
+            )
+        if ch.overruns:
+            out.append("   Dépassements — " + "; ".join(ch.overruns))
+        out.append(
+            f"   Commutations vidéo — {ch.switches_ok} réussie(s), {ch.switches_failed} échec(s)"
+        )
+        out.append("")
+    out.append(f"== Interventions de la régie ({len(report.interventions)})")
+    for i in report.interventions:
+        out.append(f"   {i.at}  {i.who:<12} {i.kind:<18} {i.text}")
+    if report.switch_failures:
+        out.append("")
+        out.append(f"== Échecs de commutation ({len(report.switch_failures)})")
+        for f in report.switch_failures:
+            out.append(f"   {f.at}  {f.channel:<12} {f.scene} — {f.result} {f.comment}")
+    out.append("")
+    out.append(f"== Écrans connectés ({len(report.presence)} relevés)")
+    for p in report.presence:
+        per = ", ".join(f"{cid} {n}" for cid, n in p.per_channel)
+        out.append(f"   {p.at}  {per}")
+    return "\n".join(out) + "\n"
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(WEB_DIR / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _css() -> str:
+    return _CSS_PATH.read_text(encoding="utf-8")
+
+
+def _csp(css: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
+    return (
+        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
+def report_csp() -> str:
+    """The Content-Security-Policy of the served report: its one inline stylesheet, no more."""
+    return _csp(_css())
+
+
+def report_html(report: Report) -> str:
+    """The report as one self-contained HTML page (inline CSS and SVG, nothing fetched)."""
+    css = _css()
+    template = _environment().get_template("report.html")
+    return template.render(report=report, css=Markup(css))

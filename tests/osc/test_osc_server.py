@@ -133,7 +133,7 @@ def test_a_token_given_first_on_loopback_is_not_taken_for_the_text(
         ("/control-room/main/slate", [12], "slate: text must be a string"),
         ("/control-room/nowhere/hold", [], "unknown channel 'nowhere'"),
         ("/control-room/main/extend", [999], "minutes: Input should be less than or equal"),
-        ("/control-room/main/release", [], "release"),  # not held: the engine says why
+        ("/control-room/main/release", [], "release: main is not held"),  # the engine says why
         ("/qlab/go", [], "not a control-room address"),
     ],
 )

@@ -126,6 +126,36 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SWITCHER.toml",
         help="drive OBS from the show: channels bound to OBS instances (docs/switcher.md)",
     )
+    _add_osc_arguments(parser)
+
+
+def _add_osc_arguments(parser: argparse.ArgumentParser) -> None:
+    """The OSC adapter's options (docs/osc.md); off without ``--osc-port``."""
+    parser.add_argument(
+        "--osc-port", type=int, metavar="PORT", help="take OSC commands on this UDP port"
+    )
+    parser.add_argument(
+        "--osc-host",
+        default="127.0.0.1",
+        help="address OSC listens on (127.0.0.1); beyond loopback, each message needs the token",
+    )
+    parser.add_argument(
+        "--osc-feedback",
+        action="append",
+        default=[],
+        type=_osc_target,
+        metavar="HOST:PORT",
+        help="send the show's variables (now, next, remaining...) by OSC there (repeatable)",
+    )
+
+
+def _osc_target(text: str) -> tuple[str, int]:
+    from control_room.osc import parse_target
+
+    try:
+        return parse_target(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # -- pieces ----------------------------------------------------------------------
@@ -393,7 +423,7 @@ def _build(
     """The show and the app that serves it: the one place that knows how they are made.
 
     Raises:
-        _Refused: the switcher configuration is refused.
+        _Refused: the switcher configuration is refused, or the OSC port cannot be bound.
     """
     from control_room.app import Integration, create_app
     from control_room.room import SwitcherLink, build_room
@@ -422,6 +452,16 @@ def _build(
             raise _Refused(str(exc)) from None
         link = switcher_integration(switcher_config)
         integrations.append(lambda room: link(SwitcherLink(room)))
+    if args.osc_port is not None:
+        from control_room.osc import bind, osc_integration
+
+        try:
+            sock = bind(args.osc_host, args.osc_port)
+        except OSError as exc:
+            raise _Refused(
+                f"cannot listen for OSC on {args.osc_host}:{args.osc_port}: {exc}"
+            ) from None
+        integrations.append(osc_integration(sock, feedback=args.osc_feedback))
     app = create_app(room, integrations=integrations)
     return _Built(app, room.show.clock.now(), len(room.show.entries))
 

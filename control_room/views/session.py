@@ -34,6 +34,7 @@ from control_room.wire import (
     ResultMessage,
     Role,
     SwitcherRequest,
+    VariablesRequest,
     encode,
     now_ms,
     parse_client_message,
@@ -181,6 +182,8 @@ async def handle(room: Room, client: Client, message: ClientMessage, received: f
                 client.enqueue(encode(ResultMessage(id=ref, ok=False, error=str(exc))))
             else:
                 client.enqueue(encode(ResultMessage(id=ref, ok=True)))
+        case VariablesRequest():
+            room.variables.subscribe(client)
         case _:
             assert_never(message)
 

@@ -79,7 +79,7 @@ def channel_variables(channel: ChannelDoc, now: datetime) -> ChannelVariables:
         title=channel["title"],
         status=channel["status"],
         on_air=channel["status"] == "on_air",
-        site=site["name"] if site else "",
+        site=site["id"] if site else "",
         site_name=site["name"] if site else "",
         site_city=site["city"] if site else "",
         now_title=on_air["title"] if on_air else "",

@@ -71,7 +71,9 @@ def test_the_live_server_serves_the_document_the_cases_come_from(server: Running
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_as_its_document_says(case: Any, server: RunningServer) -> None:
-    case.call_and_validate(base_url=server.base_url, headers={"Authorization": f"Bearer {server.token}"}, checks=CHECKS)
+    case.call_and_validate(
+        base_url=server.base_url, headers={"Authorization": f"Bearer {server.token}"}, checks=CHECKS
+    )
 
 
 def test_the_documented_examples_reached_the_engine(server: RunningServer) -> None:

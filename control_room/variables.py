@@ -150,6 +150,11 @@ class VariablesFeed:
         self._clients.add(client)
         client.enqueue(encode(self.message(client.view)), key="variables")
 
+    def greet(self, client: Client) -> None:
+        """A subscriber said hello (maybe following other channels): send it its variables."""
+        if client in self._clients:
+            client.enqueue(encode(self.message(client.view)), key="variables")
+
     def published(self, previous: StateDocument, doc: StateDocument) -> None:
         """A new state was published: push the variables to every subscriber (a publish hook)."""
         if not self._clients:

@@ -72,6 +72,7 @@ def greet(room: Room, client: Client) -> None:
     client.enqueue(room.show.welcome_text(client))
     client.enqueue(room.show.snapshot_text(client.view), key="state")
     room.desk.greet(client)
+    room.variables.greet(client)
 
 
 def _role(value: str | None) -> Role:

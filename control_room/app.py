@@ -16,8 +16,9 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
+from control_room.metrics import Metrics
 from control_room.room import Room
-from control_room.views import api
+from control_room.views import api, openapi
 from control_room.views.pages import page_routes
 from control_room.views.report import report_page
 from control_room.views.session import ws_endpoint
@@ -38,9 +39,15 @@ def api_routes() -> list[BaseRoute]:
         Route("/api/schedule", api.api_schedule, methods=["GET", "HEAD"]),
         Route("/api/commands", api.api_commands, methods=["POST"]),
         Route("/api/journal", api.api_journal, methods=["GET"]),
+        Route("/api/variables", api.api_variables, methods=["GET", "HEAD"]),
         Route("/report", report_page, methods=["GET"]),
         Route("/-/health", api.health, methods=["GET", "HEAD"]),
+        Route("/-/ready", api.ready, methods=["GET", "HEAD"]),
         Route("/-/version", api.version, methods=["GET", "HEAD"]),
+        Route("/metrics", api.metrics, methods=["GET"]),
+        Route("/openapi.json", openapi.openapi_json, methods=["GET", "HEAD"]),
+        Route("/api/docs", openapi.api_docs, methods=["GET", "HEAD"]),
+        Route("/api/docs.css", openapi.api_docs_css, methods=["GET", "HEAD"]),
         WebSocketRoute("/ws", ws_endpoint),
     ]
 
@@ -67,6 +74,7 @@ def create_app(
                 for integration in integrations:
                     await stack.enter_async_context(integration(room))
                 yield
+                room.phase = "stopping"  # not ready any more: integrations stop first
         finally:
             await room.stop()
 
@@ -75,4 +83,5 @@ def create_app(
         routes.extend(page_routes(web_dir / "templates", web_dir / "static"))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.room = room
+    app.state.metrics = Metrics(room)  # its own registry: two apps never share counters
     return app

@@ -13,6 +13,8 @@ the régie.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -22,7 +24,7 @@ from control_room.core.timeline import CommandRejected
 from control_room.desk import Desk
 from control_room.show import Show
 
-__all__ = ["Caller", "Dispatcher", "Outcome", "Result"]
+__all__ = ["Caller", "Dispatcher", "Outcome", "Result", "ResultHook"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,10 @@ class Result:
         return self.outcome is Outcome.APPLIED
 
 
+ResultHook = Callable[[Result, float], None]
+"""Called with each submission's result and how long it took (seconds, journal included)."""
+
+
 class Dispatcher:
     """The one door for operator commands.
 
@@ -72,6 +78,11 @@ class Dispatcher:
     def __init__(self, show: Show, desk: Desk) -> None:
         self.show = show
         self.desk = desk
+        self._hooks: list[ResultHook] = []
+
+    def on_result(self, hook: ResultHook) -> None:
+        """Call ``hook(result, seconds)`` after every submission (the metrics)."""
+        self._hooks.append(hook)
 
     async def submit(self, data: Any, caller: Caller) -> Result:
         """Read, check, journal and apply one command; never raises.
@@ -80,6 +91,14 @@ class Dispatcher:
             data: the command as decoded JSON (``{"type": "extend", "channel": ..., ...}``).
             caller: who sends it.
         """
+        started = time.perf_counter()
+        result = await self._submit(data, caller)
+        elapsed = time.perf_counter() - started
+        for hook in list(self._hooks):
+            hook(result, elapsed)
+        return result
+
+    async def _submit(self, data: Any, caller: Caller) -> Result:
         if not caller.authenticated:
             return Result(Outcome.UNAUTHORIZED, error="unauthorized: operator token required")
         try:

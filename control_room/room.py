@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 from control_room.auth import Auth
 from control_room.clock import Clock
@@ -22,9 +22,12 @@ from control_room.dispatch import Dispatcher
 from control_room.hub import Hub
 from control_room.journal import Journal, SwitchRecord
 from control_room.show import Listener, Show
+from control_room.variables import VariablesFeed
 from control_room.writer import JournalWriter
 
-__all__ = ["Room", "SwitcherLink", "build_room"]
+__all__ = ["Phase", "Room", "SwitcherLink", "build_room"]
+
+Phase = Literal["starting", "ok", "stopping"]
 
 
 @dataclass(eq=False)
@@ -38,12 +41,22 @@ class Room:
     auth: Auth
     hub: Hub
     writer: JournalWriter
+    variables: VariablesFeed
     allow_origins: tuple[str, ...] = ()
+    phase: Phase = "starting"
+    """``starting`` until the show has started and published, ``ok``, then ``stopping``."""
+
+    @property
+    def ready(self) -> bool:
+        """Ready for traffic (``GET /-/ready``): started, published, not stopping."""
+        return self.phase == "ok" and self.show.seq > 0
 
     async def start(self) -> None:
         await self.show.start()
+        self.phase = "ok"
 
     async def stop(self) -> None:
+        self.phase = "stopping"
         await self.show.stop()
         self.desk.close()
         self.writer.shutdown()
@@ -91,6 +104,11 @@ def build_room(
     )
     desk = Desk(show, hub)
     hub.on_presence = desk.presence_changed
+    tz = schedule.event.timezone
+    variables = VariablesFeed(
+        hub, document=lambda: show.document, now=lambda: show.now().astimezone(tz)
+    )
+    show.on_publish(variables.published)
     return Room(
         schedule=schedule,
         show=show,
@@ -99,6 +117,7 @@ def build_room(
         auth=Auth(token),
         hub=hub,
         writer=writer,
+        variables=variables,
         allow_origins=tuple(allow_origins),
     )
 

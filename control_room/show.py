@@ -147,6 +147,7 @@ class Show:
         self.document: StateDocument = state_document(schedule, self.state)
         self._listeners: list[Listener] = []
         self._publish_hooks: list[PublishHook] = []
+        self._cue_hooks: list[Callable[[float], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._lock = asyncio.Lock()
 
@@ -197,6 +198,8 @@ class Show:
             return
         late_ms = (self.clock.wall_now() - self.clock.wall_time(cue)) * 1000
         self.cues_late_ms.append(late_ms)
+        for hook in list(self._cue_hooks):
+            hook(late_ms)
         if len(self.cues_late_ms) > 1000:
             del self.cues_late_ms[:500]
         local = cue.astimezone(self.schedule.event.timezone).isoformat()
@@ -323,6 +326,10 @@ class Show:
     def on_publish(self, hook: PublishHook) -> None:
         """Call ``hook(previous, new)`` synchronously after every publication."""
         self._publish_hooks.append(hook)
+
+    def on_cue(self, hook: Callable[[float], None]) -> None:
+        """Call ``hook(late_ms)`` on every cue wake-up: how late it woke, in milliseconds."""
+        self._cue_hooks.append(hook)
 
     # -- integrations -----------------------------------------------------------
 

@@ -25,6 +25,7 @@ from typing import Annotated, Any, ClassVar, Literal, NotRequired
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
+from control_room.core.commands import Command
 from control_room.core.document import EventDoc, StateDocument
 
 __all__ = [
@@ -32,22 +33,27 @@ __all__ = [
     "AckDoc",
     "AcksMessage",
     "Cause",
+    "ChannelVariables",
     "ClientMessage",
+    "CommandEnvelope",
     "ClockModel",
     "CommandAccepted",
     "CommandRequest",
     "ErrorBody",
     "ErrorMessage",
+    "HealthBody",
     "Hello",
     "JournalEntryDoc",
     "JournalMessage",
     "JournalResponse",
+    "LatenessSummary",
     "MAX_MESSAGE_BYTES",
     "PROTOCOL_VERSION",
     "Ping",
     "PongMessage",
     "PresenceMessage",
     "ProtocolError",
+    "ReadyBody",
     "ResultMessage",
     "Role",
     "ServerMessage",
@@ -56,6 +62,9 @@ __all__ = [
     "SwitcherAction",
     "SwitcherMessage",
     "SwitcherRequest",
+    "VariablesMessage",
+    "VariablesRequest",
+    "VariablesResponse",
     "VersionBody",
     "WelcomeMessage",
     "encode",
@@ -137,12 +146,20 @@ class SwitcherRequest(_Message):
     action: SwitcherAction
 
 
+class VariablesRequest(_Message):
+    """Ask for the flat variables of the channels followed (Companion, Stream Deck): answered
+    by a ``variables`` message now, then again after every change of the state."""
+
+    type: Literal["variables"]
+
+
 ClientMessage = Annotated[
-    Hello | Ping | CommandRequest | Ack | SwitcherRequest, Field(discriminator="type")
+    Hello | Ping | CommandRequest | Ack | SwitcherRequest | VariablesRequest,
+    Field(discriminator="type"),
 ]
 
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
-_TYPES = ("hello", "ping", "command", "ack", "switcher")
+_TYPES = ("hello", "ping", "command", "ack", "switcher", "variables")
 
 
 class ProtocolError(ValueError):
@@ -358,6 +375,50 @@ class SwitcherMessage(_Server):
     status: dict[str, Any]
 
 
+class ChannelVariables(TypedDict):
+    """One channel as a flat mapping of texts, numbers and flags a button can show.
+
+    Texts are ``""`` when there is nothing to say (no site, nothing next), never null,
+    so a button shows blank rather than ``null``. ``remaining`` and ``remaining_seconds``
+    are as of the message's ``server_time``; ``now_ends_at`` lets a client count on.
+    """
+
+    channel: str
+    title: str
+    status: Literal["before", "on_air", "gap", "finished"]
+    on_air: bool
+    site: str
+    site_name: str
+    site_city: str
+    now_title: str
+    now_short: str
+    now_ends_at: str
+    next_title: str
+    next_short: str
+    next_starts_at: str
+    remaining: str
+    remaining_seconds: int | None
+    overtime: bool
+    over_under: str
+    over_under_seconds: int
+    delay_seconds: int
+    held: bool
+    hold: str
+    slate: bool
+    slate_text: str
+    message_moderators: str
+    message_viewers: str
+    message_shown: bool
+
+
+class VariablesMessage(_Server):
+    """The flat variables of the channels a client follows (after a ``variables`` request)."""
+
+    type: Literal["variables"] = "variables"
+    show_time: str
+    channels: dict[str, ChannelVariables]
+
+
 ServerMessage = (
     WelcomeMessage
     | StateMessage
@@ -368,6 +429,7 @@ ServerMessage = (
     | PresenceMessage
     | AcksMessage
     | SwitcherMessage
+    | VariablesMessage
 )
 """Every message the server sends over the websocket."""
 
@@ -381,6 +443,7 @@ SERVER_MESSAGES: tuple[type[_Server], ...] = (
     PresenceMessage,
     AcksMessage,
     SwitcherMessage,
+    VariablesMessage,
 )
 
 
@@ -399,6 +462,15 @@ class ErrorBody(BaseModel):
 
     ok: Literal[False] = False
     error: str
+
+
+class CommandEnvelope(BaseModel):
+    """``POST /api/commands`` may wrap the command to name who gives it (``by``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    command: Command
+    by: Annotated[str, Field(max_length=80)] | None = None
 
 
 class CommandAccepted(BaseModel):
@@ -425,6 +497,52 @@ class JournalResponse(TypedDict):
     entries: list[JournalEntryDoc]
     switches: list[dict[str, Any]]
     acks: list[dict[str, Any]]
+
+
+class VariablesResponse(TypedDict):
+    """``GET /api/variables``: each channel's flat variables, and when they were true."""
+
+    server_time: float
+    show_time: str
+    channels: dict[str, ChannelVariables]
+
+
+class LatenessSummary(TypedDict):
+    count: int
+    median: float | None
+    max: float | None
+
+
+class HealthBody(TypedDict):
+    """``GET /-/health``: ``status`` is ``starting``, ``ok`` or ``stopping``; the rest are the
+    show's and the hub's counters."""
+
+    ok: bool
+    status: Literal["starting", "ok", "stopping"]
+    version: str
+    server_time: float
+    show_time: str
+    clock: ClockModel
+    seq: int
+    journal_entries: int
+    next_cue: str | None
+    clients: int
+    connected_total: int
+    slow_closed: int
+    messages_sent: int
+    coalesced: int
+    renders: int
+    publications: int
+    cue_wakes: int
+    cue_wake_late_ms: LatenessSummary
+
+
+class ReadyBody(TypedDict):
+    """``GET /-/ready``: 200 with ``ready: true`` once the show has started and published;
+    503 with ``ready: false`` before and while stopping."""
+
+    ready: bool
+    status: Literal["starting", "ok", "stopping"]
 
 
 class VersionBody(TypedDict):

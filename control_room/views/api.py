@@ -2,7 +2,8 @@
 
 - ``GET /api/state`` (``?at=ISO`` for any instant, ``?channels=a,b``), ``GET /api/schedule``
 - ``POST /api/commands`` (``Authorization: Bearer TOKEN``), ``GET /api/journal`` (token)
-- ``GET /-/health``, ``GET /-/version``
+- ``GET /api/variables`` (``?channels=a,b``): flat variables per channel (Companion)
+- ``GET /-/health``, ``GET /-/ready``, ``GET /-/version``, ``GET /metrics``
 
 Every body is a model of :mod:`control_room.wire`; every error is an
 :class:`~control_room.wire.ErrorBody` with its status code.
@@ -22,14 +23,19 @@ from control_room.auth import bearer
 from control_room.clock import ClockError, parse_instant
 from control_room.core.document import StateDocument, schedule_document
 from control_room.dispatch import Caller, Outcome
+from control_room.metrics import CONTENT_TYPE, Metrics
 from control_room.room import Room
 from control_room.show import view_channels
+from control_room.variables import variables_of
 from control_room.wire import (
     PROTOCOL_VERSION,
     CommandAccepted,
     ErrorBody,
+    HealthBody,
     JournalResponse,
+    ReadyBody,
     StateResponse,
+    VariablesResponse,
     VersionBody,
     now_ms,
 )
@@ -40,9 +46,12 @@ __all__ = [
     "api_journal",
     "api_schedule",
     "api_state",
+    "api_variables",
     "channels_param",
     "error",
     "health",
+    "metrics",
+    "ready",
     "version",
 ]
 
@@ -149,7 +158,7 @@ async def api_journal(request: Request) -> Response:
     room = room_of(request)
     refused = _token_error(request, room)
     if refused is not None:
-        return error("operator token required (Authorization: Bearer TOKEN)", 401)
+        return refused
     journal = room.show.journal
     body = JournalResponse(
         entries=room.show.journal_entries(),
@@ -159,8 +168,36 @@ async def api_journal(request: Request) -> Response:
     return JSONResponse(body)
 
 
+async def api_variables(request: Request) -> Response:
+    room = room_of(request)
+    view = channels_param(request.query_params.get("channels"))
+    now = room.show.now().astimezone(room.schedule.event.timezone)
+    body = VariablesResponse(
+        server_time=now_ms(),
+        show_time=now.isoformat(),
+        channels=variables_of(room.show.document, now, view),
+    )
+    return JSONResponse(body)
+
+
 async def health(request: Request) -> Response:
-    return JSONResponse(room_of(request).show.health())
+    room = room_of(request)
+    body: HealthBody = {"status": room.phase, **room.show.health()}  # type: ignore[typeddict-item]
+    return JSONResponse(body)
+
+
+async def ready(request: Request) -> Response:
+    room = room_of(request)
+    body = ReadyBody(ready=room.ready, status=room.phase)
+    return JSONResponse(body, status_code=200 if body["ready"] else 503)
+
+
+async def metrics(request: Request) -> Response:
+    state = request.app.state
+    found: Metrics | None = getattr(state, "metrics", None)
+    if found is None:  # an app built without create_app
+        found = state.metrics = Metrics(room_of(request))
+    return Response(found.exposition(), media_type=CONTENT_TYPE)
 
 
 async def version(request: Request) -> Response:

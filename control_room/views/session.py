@@ -34,6 +34,7 @@ from control_room.wire import (
     ResultMessage,
     Role,
     SwitcherRequest,
+    VariablesRequest,
     encode,
     now_ms,
     parse_client_message,
@@ -71,6 +72,7 @@ def greet(room: Room, client: Client) -> None:
     client.enqueue(room.show.welcome_text(client))
     client.enqueue(room.show.snapshot_text(client.view), key="state")
     room.desk.greet(client)
+    room.variables.greet(client)
 
 
 def _role(value: str | None) -> Role:
@@ -181,6 +183,8 @@ async def handle(room: Room, client: Client, message: ClientMessage, received: f
                 client.enqueue(encode(ResultMessage(id=ref, ok=False, error=str(exc))))
             else:
                 client.enqueue(encode(ResultMessage(id=ref, ok=True)))
+        case VariablesRequest():
+            room.variables.subscribe(client)
         case _:
             assert_never(message)
 

@@ -1,0 +1,515 @@
+"""The OpenAPI document of the HTTP API, generated from the wire models, and its docs page.
+
+Nothing here writes a schema by hand: every request and response body is a model or
+TypedDict of :mod:`control_room.wire` (or the core's state document, or the command
+union), and pydantic writes their JSON schemas into ``components.schemas``. This module
+only says which endpoint takes and answers which model (:data:`ENDPOINTS`), with which
+status codes, parameters and auth. The websocket, which OpenAPI cannot describe, is
+listed under ``x-websockets`` with the schemas of its client and server messages.
+
+- ``GET /openapi.json``: the document (OpenAPI 3.1), with examples drawn from the show's
+  own channels;
+- ``GET /api/docs``: the same document as a plain HTML page, rendered on the server
+  (no script, no CDN: the strict CSP of the screens holds), styled by ``/api/docs.css``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from pydantic import TypeAdapter
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from control_room import __version__
+from control_room.core.commands import Command
+from control_room.core.document import ScheduleDocument
+from control_room.core.schedule import Schedule
+from control_room.room import Room
+from control_room.wire import (
+    PROTOCOL_VERSION,
+    ClientMessage,
+    CommandAccepted,
+    CommandEnvelope,
+    ErrorBody,
+    HealthBody,
+    JournalResponse,
+    ReadyBody,
+    ServerMessage,
+    StateResponse,
+    VariablesResponse,
+    VersionBody,
+)
+
+__all__ = [
+    "DOCS_CSP",
+    "ENDPOINTS",
+    "Endpoint",
+    "Param",
+    "api_docs",
+    "api_docs_css",
+    "openapi_document",
+    "openapi_json",
+]
+
+Location = Literal["query", "header"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query or header parameter (always a string on the wire)."""
+
+    name: str
+    where: Location
+    description: str
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One operation: what it takes, what it answers with each status, whether it needs the
+    token. A body is a schema name of :data:`_SCHEMAS`, or a media type for a non-JSON body."""
+
+    path: str
+    method: Literal["get", "post"]
+    summary: str
+    description: str
+    responses: Mapping[int, tuple[str, str]]
+    """status → (schema name or ``text/...`` media type, description)."""
+    params: Sequence[Param] = ()
+    body: str | None = None
+    token: bool = False
+    tag: str = "api"
+    examples: Literal["commands"] | None = None
+
+
+_CHANNELS = Param(
+    "channels", "query", "Keep only these channels: comma-separated ids (empty: all).", 1000
+)
+_ERROR = "ErrorBody"
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        "/api/state",
+        "get",
+        "The state document now (or at any show instant)",
+        "The state of every channel now, with the publication `seq`, the server's time and "
+        "the clock model. With `?at=` the state at that show instant, computed and not "
+        "published (`seq` is null).",
+        {200: ("StateResponse", "The state."), 400: (_ERROR, "`at` is not an instant.")},
+        params=(
+            Param(
+                "at",
+                "query",
+                "An ISO-8601 show instant (`2026-07-07T11:45`, offset optional: the "
+                "event's time zone).",
+                64,
+            ),
+            _CHANNELS,
+        ),
+    ),
+    Endpoint(
+        "/api/schedule",
+        "get",
+        "The parsed schedule",
+        "The event, the sites, the switcher scenes, and every channel's segments and items "
+        "with their planned times.",
+        {200: ("ScheduleDocument", "The schedule.")},
+    ),
+    Endpoint(
+        "/api/variables",
+        "get",
+        "Flat variables per channel (Companion, Stream Deck)",
+        "Each channel as a flat mapping a button can show: the site on air, the titles now "
+        "and next (and short ones), the time remaining as text and seconds, over/under, "
+        "hold, slate and messages. See docs/companion.md.",
+        {200: ("VariablesResponse", "The variables, true at `server_time`.")},
+        params=(_CHANNELS,),
+        tag="companion",
+    ),
+    Endpoint(
+        "/api/commands",
+        "post",
+        "Give an operator command",
+        "The command is checked by the engine, committed to the journal, applied and pushed "
+        "to every screen before the answer. The body is a command, or `{command, by}` to "
+        "name who gives it (or the `X-Operator` header).",
+        {
+            200: ("CommandAccepted", "Journaled and on air."),
+            400: (_ERROR, "Not JSON, or not a command: the error names the field."),
+            401: (_ERROR, "No or wrong operator token."),
+            409: (_ERROR, "A command the engine refuses now: the error says why."),
+            500: (_ERROR, "The journal could not be written: nothing applied."),
+        },
+        params=(Param("X-Operator", "header", "Who gives the command (journaled).", 80),),
+        body="CommandBody",
+        token=True,
+        examples="commands",
+    ),
+    Endpoint(
+        "/api/journal",
+        "get",
+        "The audit log",
+        "Every command, switcher attempt and acknowledgement of the day.",
+        {200: ("JournalResponse", "The journal."), 401: (_ERROR, "No or wrong token.")},
+        token=True,
+    ),
+    Endpoint(
+        "/report",
+        "get",
+        "The after-show report (HTML)",
+        "Per channel, planned against actual times of every segment and item, the "
+        "operator's interventions, the switcher's attempts and the screens over time, as a "
+        "page that prints on A4 (docs/report.md). The operator token, as a Bearer header or "
+        "`?token=` for a browser.",
+        {200: ("text/html", "The report."), 401: (_ERROR, "No or wrong token.")},
+        params=(Param("token", "query", "The operator token (for a browser).", 256),),
+        token=True,
+    ),
+    Endpoint(
+        "/-/health",
+        "get",
+        "Health and counters",
+        "Always 200 while the process serves: `status` says `starting`, `ok` or `stopping`.",
+        {200: ("HealthBody", "The show's and the hub's counters.")},
+        tag="operations",
+    ),
+    Endpoint(
+        "/-/ready",
+        "get",
+        "Readiness (load balancers, systemd)",
+        "200 once the show has started and published its first state; 503 before, and "
+        "while the server stops.",
+        {200: ("ReadyBody", "Ready."), 503: ("ReadyBody", "Not ready (yet, or any more).")},
+        tag="operations",
+    ),
+    Endpoint(
+        "/-/version",
+        "get",
+        "Versions",
+        "The server's and the protocol's versions, Python's, and the event.",
+        {200: ("VersionBody", "The versions.")},
+        tag="operations",
+    ),
+    Endpoint(
+        "/metrics",
+        "get",
+        "Prometheus metrics",
+        "Screens by role and channel, pushes, cue lateness, command latency, journal size "
+        "and write time, switcher latency and failures, slow clients closed.",
+        {200: ("text/plain", "The Prometheus text exposition format.")},
+        tag="operations",
+    ),
+    Endpoint(
+        "/openapi.json",
+        "get",
+        "This document",
+        "The OpenAPI document, generated from the wire models.",
+        {200: ("application/json", "OpenAPI 3.1.")},
+        tag="operations",
+    ),
+    Endpoint(
+        "/api/docs",
+        "get",
+        "This document as a page",
+        "The OpenAPI document rendered as HTML.",
+        {200: ("text/html", "The page.")},
+        tag="operations",
+    ),
+    Endpoint(
+        "/api/docs.css",
+        "get",
+        "The docs page's style sheet",
+        "",
+        {200: ("text/css", "The style sheet.")},
+        tag="operations",
+    ),
+)
+"""Every HTTP endpoint of :func:`control_room.app.api_routes`, described (a test checks)."""
+
+_SCHEMAS: dict[str, tuple[Literal["validation", "serialization"], TypeAdapter[Any]]] = {
+    "StateResponse": ("serialization", TypeAdapter(StateResponse)),
+    "ScheduleDocument": ("serialization", TypeAdapter(ScheduleDocument)),
+    "VariablesResponse": ("serialization", TypeAdapter(VariablesResponse)),
+    "Command": ("validation", TypeAdapter(Command)),
+    "CommandBody": ("validation", TypeAdapter(Command | CommandEnvelope)),
+    "CommandAccepted": ("serialization", TypeAdapter(CommandAccepted)),
+    "ErrorBody": ("serialization", TypeAdapter(ErrorBody)),
+    "JournalResponse": ("serialization", TypeAdapter(JournalResponse)),
+    "HealthBody": ("serialization", TypeAdapter(HealthBody)),
+    "ReadyBody": ("serialization", TypeAdapter(ReadyBody)),
+    "VersionBody": ("serialization", TypeAdapter(VersionBody)),
+    "ClientMessage": ("validation", TypeAdapter(ClientMessage)),
+    "ServerMessage": ("serialization", TypeAdapter(ServerMessage)),
+}
+_REF = "#/components/schemas/{model}"
+
+
+def _schemas() -> dict[str, Any]:
+    """Every schema named in :data:`_SCHEMAS`, and the models they refer to."""
+    inputs = [(name, mode, adapter) for name, (mode, adapter) in _SCHEMAS.items()]
+    by_key, definitions = TypeAdapter.json_schemas(inputs, ref_template=_REF)
+    schemas: dict[str, Any] = dict(definitions.get("$defs", {}))
+    for (name, _), schema in by_key.items():
+        if schema.get("$ref") != _REF.format(model=name):  # not already a named definition
+            schemas[name] = schema
+    return dict(sorted(schemas.items()))
+
+
+def _command_examples(schedule: Schedule | None) -> dict[str, Any]:
+    channel = schedule.channels[0].id if schedule is not None and schedule.channels else "main"
+    commands: list[dict[str, Any]] = [
+        {"type": "take", "channel": channel},
+        {"type": "back", "channel": channel},
+        {"type": "hold", "channel": channel},
+        {"type": "release", "channel": channel},
+        {"type": "extend", "channel": channel, "minutes": 5},
+        {"type": "delay", "channel": channel, "minutes": 10},
+        {"type": "slate", "channel": channel, "text": "Technical problem, back in a moment"},
+        {"type": "slate_clear", "channel": channel},
+        {"type": "message", "channel": channel, "audience": "moderators", "text": "2 minutes"},
+        {"type": "message_clear", "channel": channel, "audience": "moderators"},
+        {"type": "site_clear", "channel": channel},
+        {"type": "reset", "channel": channel},
+    ]
+    examples = {c["type"]: {"summary": c["type"], "value": c} for c in commands}
+    examples["by"] = {
+        "summary": "named operator",
+        "value": {"command": {"type": "extend", "channel": channel, "minutes": 2}, "by": "Ana"},
+    }
+    return examples
+
+
+def _content(name: str) -> dict[str, Any]:
+    if "/" in name:
+        schema: dict[str, Any] = {"type": "string"} if name.startswith("text/") else {}
+        if name == "application/json":
+            schema = {"type": "object"}
+        return {name: {"schema": schema}}
+    return {"application/json": {"schema": {"$ref": _REF.format(model=name)}}}
+
+
+def _operation(endpoint: Endpoint, schedule: Schedule | None) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "tags": [endpoint.tag],
+        "summary": endpoint.summary,
+        "operationId": endpoint.method + endpoint.path.replace("/", "_").replace("-", "_"),
+        "responses": {},
+    }
+    if endpoint.description:
+        operation["description"] = endpoint.description
+    if endpoint.params:
+        operation["parameters"] = [
+            {
+                "name": p.name,
+                "in": p.where,
+                "required": False,
+                "description": p.description,
+                "schema": {"type": "string"}
+                | ({} if p.max_length is None else {"maxLength": p.max_length}),
+            }
+            for p in endpoint.params
+        ]
+    if endpoint.body is not None:
+        content = _content(endpoint.body)
+        if endpoint.examples == "commands":
+            content["application/json"]["examples"] = _command_examples(schedule)
+        operation["requestBody"] = {"required": True, "content": content}
+    if endpoint.token:
+        operation["security"] = [{"bearer": []}]
+    for status, (name, description) in endpoint.responses.items():
+        response: dict[str, Any] = {"description": description, "content": _content(name)}
+        if status == 401:
+            response["headers"] = {
+                "WWW-Authenticate": {
+                    "description": 'How to authenticate: `Bearer realm="control-room"`.',
+                    "schema": {"type": "string"},
+                }
+            }
+        operation["responses"][str(status)] = response
+    return operation
+
+
+def openapi_document(schedule: Schedule | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the HTTP API (examples use ``schedule``'s channels)."""
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in ENDPOINTS:
+        paths.setdefault(endpoint.path, {})[endpoint.method] = _operation(endpoint, schedule)
+    title = "control-room"
+    if schedule is not None:
+        title = f"control-room: {schedule.event.title}"
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": title,
+            "version": __version__,
+            "description": "The live server's HTTP API (docs/protocol.md). Reading needs "
+            "nothing; every change needs the operator token as `Authorization: Bearer TOKEN`.",
+        },
+        "tags": [
+            {"name": "api", "description": "The show: state, schedule, commands, journal."},
+            {"name": "companion", "description": "For Companion and Stream Deck buttons."},
+            {"name": "operations", "description": "Health, readiness, metrics, versions."},
+        ],
+        "paths": paths,
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The operator token ($CONTROL_ROOM_TOKEN or DATA_DIR/token).",
+                }
+            },
+        },
+        "x-websockets": {
+            "/ws": {
+                "description": "JSON text messages, one object per frame, each with a `type` "
+                f"(protocol {PROTOCOL_VERSION}; docs/protocol.md).",
+                "client": {"$ref": _REF.format(model="ClientMessage")},
+                "server": {"$ref": _REF.format(model="ServerMessage")},
+            }
+        },
+    }
+
+
+def _cached_document(request: Request) -> dict[str, Any]:
+    state = request.app.state
+    document: dict[str, Any] | None = getattr(state, "openapi", None)
+    if document is None:
+        room: Room = state.room
+        document = openapi_document(room.schedule)
+        state.openapi = document
+    return document
+
+
+async def openapi_json(request: Request) -> Response:
+    return JSONResponse(_cached_document(request))
+
+
+# -- the docs page ----------------------------------------------------------------
+
+DOCS_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+"""The page runs no script at all, and loads only its own style sheet."""
+
+_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": DOCS_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _type(schema: Any) -> str:
+    """A JSON schema as a short type text: ``string | null``, ``list of SiteDoc``..."""
+    if not isinstance(schema, dict):
+        return "any"
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    if "const" in schema:
+        return repr(schema["const"]).replace("'", '"')
+    if "enum" in schema:
+        return " | ".join(repr(v).replace("'", '"') for v in schema["enum"])
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            return " | ".join(_type(s) for s in schema[key])
+    kind = schema.get("type")
+    if kind == "array":
+        return f"list of {_type(schema.get('items'))}"
+    if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
+        return f"map of {_type(schema['additionalProperties'])}"
+    return str(kind or "any")
+
+
+def _fields(schema: dict[str, Any]) -> list[dict[str, str]]:
+    required = set(schema.get("required", ()))
+    return [
+        {
+            "name": name,
+            "type": _type(prop),
+            "required": "yes" if name in required else "",
+            "about": str(prop.get("description", "")) if isinstance(prop, dict) else "",
+        }
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+_HERE = Path(__file__).resolve().parent
+_PAGE = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(_HERE)),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+).get_template("api_docs.html")
+_CSS = (_HERE / "api_docs.css").read_text(encoding="utf-8")
+
+
+def _page_context(document: dict[str, Any]) -> dict[str, Any]:
+    operations = []
+    for path, methods in document["paths"].items():
+        for method, op in methods.items():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            responses = []
+            for status, response in op["responses"].items():
+                media, content = next(iter(response["content"].items()))
+                ref = content.get("schema", {}).get("$ref")
+                name = str(ref).rsplit("/", 1)[-1] if ref else media
+                responses.append(
+                    {
+                        "status": status,
+                        "body": name,
+                        "ref": bool(ref),
+                        "description": response["description"],
+                    }
+                )
+            operations.append(
+                {
+                    "id": op["operationId"],
+                    "method": method,
+                    "path": path,
+                    "summary": op["summary"],
+                    "description": op.get("description", ""),
+                    "token": "security" in op,
+                    "params": [{**p, "type": _type(p["schema"])} for p in op.get("parameters", [])],
+                    "body": _type(body.get("schema")) if body else None,
+                    "examples": [
+                        (name, json.dumps(ex["value"], ensure_ascii=False))
+                        for name, ex in body.get("examples", {}).items()
+                    ],
+                    "responses": responses,
+                }
+            )
+    schemas = [
+        {
+            "name": name,
+            "about": schema.get("description", ""),
+            "fields": _fields(schema),
+            "type": _type(schema),
+        }
+        for name, schema in document["components"]["schemas"].items()
+    ]
+    return {
+        "info": document["info"],
+        "openapi": document["openapi"],
+        "operations": operations,
+        "schemas": schemas,
+        "websocket": document["x-websockets"]["/ws"],
+    }
+
+
+async def api_docs(request: Request) -> Response:
+    body = _PAGE.render(**_page_context(_cached_document(request)))
+    return HTMLResponse(body, headers=_HEADERS)
+
+
+async def api_docs_css(request: Request) -> Response:
+    return Response(_CSS, media_type="text/css", headers={"Cache-Control": "no-cache"})

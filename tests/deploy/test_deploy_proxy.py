@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Launch, Served, fetch, free_port, stop
 from websockets.exceptions import InvalidStatus
 
+from tests.deploy.serving import Launch, Served, fetch, free_port, stop
 from tests.support.server import REPO, ServerFailed, eventually
 from tests.support.ws import WsClient
 

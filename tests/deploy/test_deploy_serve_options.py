@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import AT, SCHEDULE, Launch
 from websockets.exceptions import InvalidStatus
 
 from control_room.cli.serve import public_base
+from tests.deploy.serving import AT, SCHEDULE, Launch
 from tests.support.server import REPO
 from tests.support.ws import WsClient
 

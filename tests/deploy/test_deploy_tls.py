@@ -14,8 +14,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Launch, fetch
 from websockets.asyncio.client import connect
+
+from tests.deploy.serving import Launch, fetch
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import AT, SCHEDULE, Served, fetch, stop, wait_served
 
+from tests.deploy.serving import AT, SCHEDULE, Served, fetch, stop, wait_served
 from tests.support.server import REPO
 
 pytestmark = pytest.mark.install

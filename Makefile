@@ -17,29 +17,43 @@ $(PY):
 	@$(PYTHON) -m venv $(VENV) || { echo "cannot create $(VENV): on Debian, apt-get install python3-venv"; exit 1; }
 	@$(PY) -m pip install -q --upgrade pip
 
-install: $(PY)
+# The editable installs, redone only when pyproject.toml changes (the code itself is linked,
+# not copied): a stamp file in the venv says which pyproject.toml the venv was filled from.
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e .
+	@touch $@
 
-install-test: $(PY)
+# The test extras include the base install: both stamps are fresh after it.
+$(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[test]"
+	@touch $@ $(VENV)/.installed
 
-# Debian packages the tests drive for real: Chromium (browser tests), OBS Studio + Xvfb (switcher).
+# Debian packages the tests drive for real: Chromium (browser tests), OBS Studio + Xvfb
+# (switcher), Caddy (the reverse proxy in front of the server), openssl (a certificate for
+# the HTTPS tests). apt waits up to 10 minutes for a dpkg lock held by another apt.
+APT := apt-get -q -o DPkg::Lock::Timeout=600
 system-deps:
 	@need=""; \
 	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
 	command -v obs >/dev/null 2>&1 || need="$$need obs-studio libblas3"; \
 	command -v Xvfb >/dev/null 2>&1 || need="$$need xvfb"; \
+	command -v caddy >/dev/null 2>&1 || need="$$need caddy"; \
+	command -v openssl >/dev/null 2>&1 || need="$$need openssl"; \
 	$(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1 || need="$$need python3-venv"; \
 	if [ -n "$$need" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$need; \
+	  $$SUDO $(APT) update && DEBIAN_FRONTEND=noninteractive $$SUDO $(APT) install -y $$need; \
 	fi
 
 # Main job: serve the shipped day as a rehearsal starting a few minutes before 10:00.
 serve: install
 	$(VENV)/bin/control-room serve $(SCHEDULE) --at $(AT) --speed $(SPEED) --port $(PORT) --data-dir $(DATA_DIR)
 
-# The whole test suite (unit, property-based, end-to-end, real Chromium, real OBS).
+# The whole test suite (unit, property-based, end-to-end, real Chromium, real OBS, real Caddy,
+# the built wheel in a fresh venv).
 test: system-deps install-test
 	$(PY) -m pytest
 

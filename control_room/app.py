@@ -9,6 +9,7 @@ reverse order.
 from __future__ import annotations
 
 import contextlib
+import importlib.resources
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -23,13 +24,31 @@ from control_room.views.pages import page_routes
 from control_room.views.report import report_page
 from control_room.views.session import ws_endpoint
 
-__all__ = ["WEB_DIR", "Integration", "create_app"]
+__all__ = ["WEB_DIR", "Integration", "create_app", "packaged_web_dir"]
 
 Integration = Callable[[Room], AbstractAsyncContextManager[None]]
 """Something started with the show and stopped before it (the OBS switcher): an async
 context manager factory receiving the :class:`~control_room.room.Room`."""
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+def packaged_web_dir() -> Path:
+    """Where the screens' ``templates/`` and ``static/`` are: ``control_room/web``.
+
+    In a checkout (and an editable install) that is the symlink to the repository's
+    ``web/``; in an installed wheel, the package data copied there. Found with
+    :mod:`importlib.resources`, so ``control-room serve`` serves every page from any
+    directory.
+
+    Raises:
+        RuntimeError: the package is not on the file system (a zipped install).
+    """
+    resource = importlib.resources.files("control_room").joinpath("web")
+    if not isinstance(resource, Path):
+        raise RuntimeError(f"control_room must be installed as files, not zipped ({resource})")
+    return resource
+
+
+WEB_DIR = packaged_web_dir()
 
 
 def api_routes() -> list[BaseRoute]:

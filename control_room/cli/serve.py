@@ -1,6 +1,7 @@
 """``control-room serve``: the show on the network.
 
-control-room serve FILE [--host H] [--port P] [--data-dir DIR] [--at INSTANT --speed N] ...
+control-room serve FILE [--host H] [--port P] [--data-dir DIR] [--at INSTANT --speed N]
+    [--certfile PEM [--keyfile PEM]] [--forwarded-allow-ips IPS] [--public-url URL] ...
 
 ``serve`` loads and validates the schedule (refusing a broken one with the same
 ``file:line`` messages as ``validate``), opens the data directory's journal
@@ -14,6 +15,10 @@ where it is now, so a server killed mid-rehearsal comes back in exactly the
 state it was in. Starting a different rehearsal, or the real show, on a data
 directory that already holds commands is refused: their show times would not
 mean anything on the new clock.
+
+On another site's network (docs/deploy.md): ``--certfile``/``--keyfile`` serve HTTPS and
+WSS directly; behind a reverse proxy, ``--forwarded-allow-ips`` says which proxy's
+``X-Forwarded-*`` headers to trust and ``--public-url`` which URL to print.
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ import logging
 import os
 import secrets
 import socket
+import ssl
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
+from urllib.parse import urlsplit
 
 from control_room import __version__
 from control_room.cli.common import AT_HELP, at_instant, describe_clock, load_or_report
@@ -43,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = [
     "add_commands",
     "add_serve_arguments",
+    "public_base",
     "resolve_clock",
     "resolve_token",
     "screen_urls",
@@ -125,6 +133,29 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--switcher",
         metavar="SWITCHER.toml",
         help="drive OBS from the show: channels bound to OBS instances (docs/switcher.md)",
+    )
+    parser.add_argument(
+        "--certfile",
+        metavar="PEM",
+        help="serve HTTPS and WSS with this certificate (chain) file (docs/deploy.md)",
+    )
+    parser.add_argument(
+        "--keyfile",
+        metavar="PEM",
+        help="the private key of --certfile (if it is not in the certificate file)",
+    )
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="behind a reverse proxy: trust X-Forwarded-For/-Proto from these addresses "
+        "(comma-separated IPs or networks, '*' for any; default: $FORWARDED_ALLOW_IPS, "
+        "else 127.0.0.1,::1)",
+    )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the URL people use (through a reverse proxy: https://regie.example.org); "
+        "the printed screen URLs start with it, and its origin may open websockets",
     )
     _add_osc_arguments(parser)
 
@@ -340,6 +371,41 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def public_base(url: str) -> str:
+    """The ``--public-url``, checked: ``http(s)://host[:port]``, without a trailing slash.
+
+    Raises:
+        ValueError: not an http(s) URL of a host, or one with a path, query or fragment
+            (the screens are served at the root of the site).
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"--public-url {url!r}: expected http(s)://host[:port]")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(
+            f"--public-url {url!r}: the screens are served at the root of the site; "
+            "give the URL without a path"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _check_tls(certfile: str | None, keyfile: str | None) -> None:
+    """Load the certificate and key once before serving, to refuse a bad pair in one line.
+
+    Raises:
+        _Refused: a key without a certificate, or files that do not load.
+    """
+    if certfile is None:
+        if keyfile is not None:
+            raise _Refused("--keyfile needs --certfile")
+        return
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise _Refused(f"cannot use the TLS certificate {certfile}: {exc}") from None
+
+
 def _url_host(host: str) -> str:
     if host in ("0.0.0.0", ""):
         return "127.0.0.1"
@@ -391,6 +457,12 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     data_dir = Path(args.data_dir)
     with ExitStack() as held:
         try:
+            public = public_base(args.public_url) if args.public_url else None
+            _check_tls(args.certfile, args.keyfile)
+        except (ValueError, _Refused) as exc:
+            print(f"control-room serve: {exc}", file=err)
+            return 1
+        try:
             journal = held.enter_context(_hold(data_dir))
             _check_event(journal, schedule)
             # The schedule kept beside its journal, for `report` and `export` (versions.py).
@@ -398,12 +470,13 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             store_version(data_dir, text, source=args.file, journal=journal)
             clock, clock_note = resolve_clock(journal, schedule, at=args.at, speed=args.speed)
             token, token_source = resolve_token(data_dir)
-            built = _build(args, schedule, clock, journal, token)
+            built = _build(args, schedule, clock, journal, token, public=public)
             sock = held.enter_context(_listen(args.host, args.port))
         except (JournalError, ClockError, OSError, _Refused) as exc:
             print(f"control-room serve: {exc}", file=err)
             return 1
-        base = f"http://{_url_host(args.host)}:{sock.getsockname()[1]}"
+        scheme = "https" if args.certfile else "http"
+        base = f"{scheme}://{_url_host(args.host)}:{sock.getsockname()[1]}"
         ev = schedule.event
         print(f"control-room {__version__} — «{ev.title}», {ev.date} ({ev.timezone.key})", file=out)
         now = built.show_now.astimezone(ev.timezone).isoformat(timespec="seconds")
@@ -411,16 +484,27 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"data: {data_dir} ({built.replayed} journal entries replayed)", file=out)
         print(f"operator token from {token_source}", file=out)
         print(f"serving on {base}", file=out)
+        if public is not None:
+            print(f"public URL {public}", file=out)
         print(file=out)
-        _print_urls(screen_urls(base, schedule, token), out)
+        _print_urls(screen_urls(public or base, schedule, token), out)
         _run(built.app, sock, args)
     return 0
 
 
 def _build(
-    args: argparse.Namespace, schedule: Schedule, clock: Clock, journal: Journal, token: str
+    args: argparse.Namespace,
+    schedule: Schedule,
+    clock: Clock,
+    journal: Journal,
+    token: str,
+    *,
+    public: str | None = None,
 ) -> _Built:
     """The show and the app that serves it: the one place that knows how they are made.
+
+    The public URL's origin is one the websockets accept (the pages people load come from
+    it, whatever ``Host`` a reverse proxy forwards).
 
     Raises:
         _Refused: the switcher configuration is refused, or the OSC port cannot be bound.
@@ -433,7 +517,7 @@ def _build(
         clock,
         journal,
         token=token,
-        allow_origins=args.allow_origin,
+        allow_origins=[*args.allow_origin, *([public] if public else [])],
         queue_limit=args.queue_limit,
         send_timeout=args.send_timeout,
         heartbeat_seconds=args.heartbeat or None,
@@ -499,5 +583,9 @@ def _run(app: ASGIApp, sock: socket.socket, args: argparse.Namespace) -> None:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=3,
+        ssl_certfile=args.certfile,
+        ssl_keyfile=args.keyfile,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
     )
     uvicorn.Server(config).run(sockets=[sock])

@@ -38,6 +38,7 @@ __all__ = [
     "CommandRequest",
     "ErrorBody",
     "ErrorMessage",
+    "FeedsMessage",
     "Hello",
     "JournalEntryDoc",
     "JournalMessage",
@@ -358,6 +359,14 @@ class SwitcherMessage(_Server):
     status: dict[str, Any]
 
 
+class FeedsMessage(_Server):
+    """The health of the sites' feeds a channel needs (régie only; see docs/switcher.md)."""
+
+    type: Literal["feeds"] = "feeds"
+    channel: str
+    status: dict[str, Any]
+
+
 ServerMessage = (
     WelcomeMessage
     | StateMessage
@@ -368,6 +377,7 @@ ServerMessage = (
     | PresenceMessage
     | AcksMessage
     | SwitcherMessage
+    | FeedsMessage
 )
 """Every message the server sends over the websocket."""
 
@@ -381,6 +391,7 @@ SERVER_MESSAGES: tuple[type[_Server], ...] = (
     PresenceMessage,
     AcksMessage,
     SwitcherMessage,
+    FeedsMessage,
 )
 
 

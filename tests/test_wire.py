@@ -159,6 +159,7 @@ def test_every_message_type_is_documented() -> None:
     assert set(typing.get_args(wire.ServerMessage)) == set(wire.SERVER_MESSAGES)
     assert server_types == {
         "welcome", "state", "pong", "result", "error", "journal", "presence", "acks", "switcher",
+        "feeds",
     }  # fmt: skip
     assert client_types == {"hello", "ping", "command", "ack", "switcher"}
     assert client_types | server_types <= headings

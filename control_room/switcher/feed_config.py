@@ -37,9 +37,7 @@ DEFAULT_SLATE_TEXT = "Interruption momentanée"
 OnLoss = Literal["nothing", "slate", "fallback"]
 OnReturn = Literal["propose", "auto"]
 
-FEED_KEYS = frozenset(
-    {"feed", "grace", "stable", "on_loss", "slate_text", "fallback", "on_return"}
-)
+FEED_KEYS = frozenset({"feed", "grace", "stable", "on_loss", "slate_text", "fallback", "on_return"})
 """The keys of a ``[sites.<id>]`` table."""
 
 _ON_LOSS = ("nothing", "slate", "fallback")
@@ -179,4 +177,3 @@ def parse_feeds(
         if feed is not None:
             feeds[site_id] = feed
     return feeds
-

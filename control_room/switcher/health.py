@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-__all__ = ["Change", "FeedTracker", "Health"]
+__all__ = ["Change", "CursorWatch", "FeedTracker", "Health"]
 
 Change = Literal["lost", "returned"]
 """What an observation changed: the feed is now lost, or healthy again."""
@@ -121,3 +121,37 @@ class FeedTracker:
             self._enter(Health.HEALTHY, now)
             return "returned"
         return None
+
+
+@dataclass(slots=True)
+class CursorWatch:
+    """Is a media input delivering? Its play cursor moved within ``stall`` seconds.
+
+    OBS's ``GetMediaInputStatus`` says ``OBS_MEDIA_STATE_PLAYING`` for a network stream
+    that stopped sending (UDP, the demuxer just waits) and while it is still trying to
+    open one; only the cursor tells: it stops moving when no frame arrives, and starts
+    again (reset to the new stream's time) when they come back (docs/switcher.md).
+
+    Args:
+        stall: seconds without the cursor moving before the input counts as stalled
+            (OBS moves it in steps of about half a second).
+    """
+
+    stall: float
+    cursor: int | None = None
+    moved_at: float | None = None
+
+    def observe(self, playing: bool, cursor: int | None, now: float) -> bool:
+        """One ``GetMediaInputStatus`` reading at ``now``; ``True`` if the feed delivers."""
+        if not playing or cursor is None:
+            self.reset()
+            return False
+        if cursor != self.cursor and (self.cursor is not None or cursor > 0):
+            self.moved_at = now
+        self.cursor = cursor
+        return self.moved_at is not None and now - self.moved_at <= self.stall
+
+    def reset(self) -> None:
+        """Forget the cursor (the input ended or stopped: nothing is moving)."""
+        self.cursor = None
+        self.moved_at = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from control_room.switcher.health import FeedTracker, Health
+from control_room.switcher.health import CursorWatch, FeedTracker, Health
 
 TICK = 0.25  # the unit of time of these sequences (a poll)
 
@@ -92,3 +92,34 @@ def test_changes_always_alternate_and_respect_the_times(pattern: list[bool]) -> 
         # every observation of the last `window` ticks agreed with the change
         expected = change == "returned"
         assert i - window >= 0 and all(p is expected for p in pattern[i - window : i + 1])
+
+
+def test_a_moving_cursor_is_a_delivering_feed() -> None:
+    watch = CursorWatch(stall=0.75)
+    readings = [(0.0, 1663), (0.5, 2143), (1.0, 2143), (1.5, 2663)]
+    assert [watch.observe(True, c, t) for t, c in readings] == [True, True, True, True]
+
+
+def test_a_frozen_cursor_is_a_stalled_feed_after_stall() -> None:
+    watch = CursorWatch(stall=0.75)
+    readings = [(0.0, 7183), (0.5, 7183 + 480), (1.0, 7663), (1.5, 7663), (2.0, 7663)]
+    assert [watch.observe(True, c, t) for t, c in readings] == [True, True, True, False, False]
+
+
+def test_a_restarted_stream_resets_the_cursor_and_counts_as_moving() -> None:
+    watch = CursorWatch(stall=0.75)
+    for t in (0.0, 0.5, 1.0, 1.5):
+        watch.observe(True, 7183, t)
+    assert watch.observe(True, 1632, 2.0)
+
+
+def test_a_stream_still_opening_at_cursor_zero_is_not_delivering() -> None:
+    watch = CursorWatch(stall=0.75)
+    assert [watch.observe(True, 0, t) for t in (0.0, 0.5, 1.0)] == [False, False, False]
+
+
+def test_an_ended_input_is_not_delivering() -> None:
+    watch = CursorWatch(stall=0.75)
+    watch.observe(True, 500, 0.0)
+    assert not watch.observe(False, None, 0.25)
+    assert watch.cursor is None

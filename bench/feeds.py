@@ -99,7 +99,8 @@ async def bench(args: argparse.Namespace, root: Path, display: str) -> None:
                     )
                     recovery.append(back - restarted)
                     print(
-                        f"drop {i + 1:2}: detected {detection[-1]:.2f} s, recovered {recovery[-1]:.2f} s"
+                        f"drop {i + 1:2}: detected {detection[-1]:.2f} s, "
+                        f"recovered {recovery[-1]:.2f} s"
                     )
                     await asyncio.sleep(1.0)
         finally:

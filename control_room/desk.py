@@ -27,6 +27,7 @@ from control_room.show import Show
 from control_room.wire import (
     AckDoc,
     AcksMessage,
+    FeedsMessage,
     JournalMessage,
     PresenceMessage,
     Role,
@@ -78,6 +79,7 @@ class Desk:
                 AckDoc(name=ack.name, at=_utc(ack.wall))
             )
         self.switcher_status: dict[str, dict[str, Any]] = {}
+        self.feed_status: dict[str, dict[str, Any]] = {}
         self.switcher_handlers: list[SwitcherHandler] = []
         self._presence_handle: asyncio.TimerHandle | None = None
         self.presence_sample_seconds = PRESENCE_SAMPLE_SECONDS
@@ -105,6 +107,8 @@ class Desk:
         client.enqueue(self._presence_text(), key="presence")
         for channel_id, status in sorted(self.switcher_status.items()):
             client.enqueue(self._switcher_text(channel_id, status), key=("switcher", channel_id))
+        for channel_id, status in sorted(self.feed_status.items()):
+            client.enqueue(self._feeds_text(channel_id, status), key=("feeds", channel_id))
         for channel in self.show.document["channels"]:
             message = channel["messages"]["moderators"]
             if message is not None:
@@ -239,6 +243,16 @@ class Desk:
         self.switcher_status[channel] = dict(status)
         text = self._switcher_text(channel, status)
         self.hub.broadcast(text, key=("switcher", channel), where=is_regie)
+
+    @staticmethod
+    def _feeds_text(channel: str, status: Mapping[str, Any]) -> str:
+        return encode(FeedsMessage(channel=channel, status=dict(status)))
+
+    def set_feed_status(self, channel: str, status: Mapping[str, Any]) -> None:
+        """Publish a channel's feed health to the régie (latest wins)."""
+        self.feed_status[channel] = dict(status)
+        text = self._feeds_text(channel, status)
+        self.hub.broadcast(text, key=("feeds", channel), where=is_regie)
 
     async def switcher_action(self, channel: str, action: str) -> None:
         """Forward a régie switcher request to the handlers.

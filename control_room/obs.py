@@ -44,9 +44,13 @@ from websockets.typing import Subprotocol
 
 __all__ = [
     "EVENT_GENERAL",
+    "EVENT_INPUTS",
+    "EVENT_MEDIA_INPUTS",
     "EVENT_SCENES",
     "EVENT_UI",
+    "MEDIA_PLAYING",
     "EventListener",
+    "MediaStatus",
     "ObsAuthError",
     "ObsClient",
     "ObsError",
@@ -74,6 +78,8 @@ OP_REQUEST_RESPONSE: Final = 7
 # Event subscription bits (EventSubscription).
 EVENT_GENERAL: Final = 1 << 0
 EVENT_SCENES: Final = 1 << 2
+EVENT_INPUTS: Final = 1 << 3
+EVENT_MEDIA_INPUTS: Final = 1 << 8
 EVENT_UI: Final = 1 << 10
 
 # Close codes (WebSocketCloseCode) that mean "your credentials are wrong".
@@ -145,6 +151,25 @@ class ObsEvent:
 
 
 EventListener = Callable[[ObsEvent], None]
+
+MEDIA_PLAYING: Final = "OBS_MEDIA_STATE_PLAYING"
+"""The ``mediaState`` of a media input that is playing (or, for a network stream, trying
+to: see docs/switcher.md, "What OBS reports")."""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaStatus:
+    """``GetMediaInputStatus`` of one media input.
+
+    Attributes:
+        state: ``mediaState``, e.g. ``"OBS_MEDIA_STATE_PLAYING"``, ``"..._ENDED"``.
+        cursor: ``mediaCursor`` (ms), ``None`` when OBS gives none (ended, stopped).
+        duration: ``mediaDuration`` (ms; negative or 0 for a live stream), or ``None``.
+    """
+
+    state: str
+    cursor: int | None
+    duration: int | None
 
 
 def auth_response(password: str, salt: str, challenge: str) -> str:
@@ -463,6 +488,16 @@ class ObsClient:
         """``GetStudioModeEnabled``."""
         answer = await self.request("GetStudioModeEnabled")
         return bool(answer["studioModeEnabled"])
+
+    async def get_media_input_status(self, input_name: str) -> MediaStatus:
+        """``GetMediaInputStatus`` (600 if there is no such input; 604 if not a media input)."""
+        answer = await self.request("GetMediaInputStatus", {"inputName": input_name})
+        cursor, duration = answer.get("mediaCursor"), answer.get("mediaDuration")
+        return MediaStatus(
+            state=str(answer.get("mediaState")),
+            cursor=None if cursor is None else int(cursor),
+            duration=None if duration is None else int(duration),
+        )
 
     async def create_scene(self, scene: str, *, exist_ok: bool = False) -> None:
         """``CreateScene``; with ``exist_ok`` an existing scene is not an error."""

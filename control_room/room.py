@@ -18,7 +18,7 @@ from control_room.clock import Clock
 from control_room.core.schedule import Schedule
 from control_room.core.timeline import ShowState
 from control_room.desk import Desk, SwitcherHandler
-from control_room.dispatch import Dispatcher
+from control_room.dispatch import Caller, Dispatcher, Result
 from control_room.hub import Hub
 from control_room.journal import Journal, SwitchRecord
 from control_room.show import Listener, Show
@@ -125,7 +125,10 @@ def build_room(
 class SwitcherLink:
     """The room as the video switcher sees it (:class:`~control_room.switcher.SwitcherHost`):
     the show's state and listeners, the desk's switcher status and requests, the journal's
-    audit log of switches (written on the journal's one writer thread)."""
+    audit log of switches (written on the journal's one writer thread); the one command
+    path for the switcher's own reactions (as ``switcher``), and the desk's feed health."""
+
+    CALLER = Caller(who="switcher", authenticated=True)
 
     def __init__(self, room: Room) -> None:
         self._room = room
@@ -154,3 +157,9 @@ class SwitcherLink:
     async def record_switch(self, record: SwitchRecord) -> None:
         journal = self._room.show.journal
         await self._room.writer.run(partial(journal.record_switch, record))
+
+    async def submit(self, command: Mapping[str, Any]) -> Result:
+        return await self._room.dispatcher.submit(dict(command), self.CALLER)
+
+    def set_feed_status(self, channel: str, status: Mapping[str, Any]) -> None:
+        self._room.desk.set_feed_status(channel, status)

@@ -42,6 +42,7 @@ __all__ = [
     "ErrorBody",
     "ErrorMessage",
     "HealthBody",
+    "FeedsMessage",
     "Hello",
     "JournalEntryDoc",
     "JournalMessage",
@@ -419,6 +420,14 @@ class VariablesMessage(_Server):
     channels: dict[str, ChannelVariables]
 
 
+class FeedsMessage(_Server):
+    """The health of the sites' feeds a channel needs (régie only; see docs/switcher.md)."""
+
+    type: Literal["feeds"] = "feeds"
+    channel: str
+    status: dict[str, Any]
+
+
 ServerMessage = (
     WelcomeMessage
     | StateMessage
@@ -430,6 +439,7 @@ ServerMessage = (
     | AcksMessage
     | SwitcherMessage
     | VariablesMessage
+    | FeedsMessage
 )
 """Every message the server sends over the websocket."""
 
@@ -444,6 +454,7 @@ SERVER_MESSAGES: tuple[type[_Server], ...] = (
     AcksMessage,
     SwitcherMessage,
     VariablesMessage,
+    FeedsMessage,
 )
 
 

@@ -29,6 +29,7 @@ from .driver import (
     Switcher,
     default_client,
 )
+from .feeds import FeedClientFactory, FeedWatch, SubmitResult, default_feed_client
 from .status import SwitcherStatus
 
 __all__ = ["SwitcherBank", "SwitcherHost", "switcher_integration"]
@@ -68,6 +69,15 @@ class SwitcherHost(Protocol):
 
     async def record_switch(self, record: SwitchRecord) -> None:
         """Record an attempt in the journal's audit log."""
+        ...
+
+    async def submit(self, command: Mapping[str, Any]) -> SubmitResult:
+        """Submit a command (a feed loss's reaction) through the one command path, as
+        ``switcher``: journaled, replayed and undoable like an operator's."""
+        ...
+
+    def set_feed_status(self, channel: str, status: Mapping[str, Any]) -> None:
+        """Publish a channel's feed health to the régie (latest wins)."""
         ...
 
 
@@ -163,6 +173,7 @@ def switcher_integration(
     config: SwitcherConfig,
     *,
     client_factory: ClientFactory = default_client,
+    feed_client_factory: FeedClientFactory = default_feed_client,
 ) -> Callable[[SwitcherHost], AbstractAsyncContextManager[None]]:
     """The server integration (``create_app(..., integrations=[...])``) for ``config``.
 
@@ -170,11 +181,14 @@ def switcher_integration(
     channel, fed by the host's listener hook; every attempt goes to
     :meth:`SwitcherHost.record_switch`, every status to
     :meth:`SwitcherHost.set_switcher_status`; the régie's requests come back through
-    :meth:`SwitcherHost.add_switcher_handler` (removed when it stops).
+    :meth:`SwitcherHost.add_switcher_handler` (removed when it stops). When the config
+    names sites' feeds, one :class:`~control_room.switcher.feeds.FeedWatch` per bound
+    channel follows them and reacts to a loss through :meth:`SwitcherHost.submit`.
 
     Args:
-        config: the channels bound to an OBS.
+        config: the channels bound to an OBS, and the sites' feeds.
         client_factory: makes the OBS clients (tests).
+        feed_client_factory: makes the feed watchers' OBS clients (tests).
     """
 
     @contextlib.asynccontextmanager
@@ -190,6 +204,17 @@ def switcher_integration(
             on_status=on_status,
             client_factory=client_factory,
         )
+        watches = [
+            FeedWatch(
+                binding,
+                config.feeds,
+                host=host,
+                poll=config.feed_poll,
+                client_factory=feed_client_factory,
+            )
+            for binding in config.channels.values()
+            if config.feeds
+        ]
         running = True
 
         async def on_action(channel: str, action: str) -> None:
@@ -210,12 +235,14 @@ def switcher_integration(
         host.add_listener(bank.on_state)
         host.add_switcher_handler(on_action)
         bank.start()
+        for watch in watches:
+            watch.start()
         try:
             yield
         finally:
             running = False
             host.remove_listener(bank.on_state)
             host.remove_switcher_handler(on_action)
-            await bank.aclose()
+            await asyncio.gather(bank.aclose(), *(watch.aclose() for watch in watches))
 
     return integration

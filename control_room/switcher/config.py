@@ -12,7 +12,7 @@ import math
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from control_room.core.scenes import DEFAULT_PREVIEW_LEAD
 from control_room.core.schedule import Schedule
 from control_room.core.schedule_yaml import parse_duration
+
+from .feed_config import DEFAULT_FEED_POLL, FeedConfig, parse_feeds
 
 __all__ = [
     "CHANNEL_KEYS",
@@ -40,7 +42,7 @@ CHANNEL_KEYS = frozenset(
 )
 """The keys of a ``[channels.<id>]`` table."""
 
-TOP_KEYS = frozenset({"channels", "preview_lead", "request_timeout"})
+TOP_KEYS = frozenset({"channels", "preview_lead", "request_timeout", "sites", "feed_poll"})
 """The keys at the top of the file."""
 
 
@@ -90,10 +92,14 @@ class ObsBinding:
 
 @dataclass(frozen=True, slots=True)
 class SwitcherConfig:
-    """Every channel bound to an OBS (``channels`` keyed by channel id)."""
+    """Every channel bound to an OBS (``channels`` keyed by channel id), and the sites'
+    feeds the switcher watches (``feeds`` keyed by site id, see
+    :mod:`~control_room.switcher.feed_config`), polled every ``feed_poll`` seconds."""
 
     channels: Mapping[str, ObsBinding]
     source: str = "<switcher config>"
+    feeds: Mapping[str, FeedConfig] = field(default_factory=dict)
+    feed_poll: float = DEFAULT_FEED_POLL
 
 
 def _seconds(value: Any, where: str) -> float:
@@ -226,7 +232,7 @@ def parse_switcher_config(
         raise SwitcherConfigError(f"{source}: {exc}") from None
     problems = [f"{source}: {key}: unknown key (typo?)" for key in raw if key not in TOP_KEYS]
     defaults: dict[str, float] = {}
-    for key in ("preview_lead", "request_timeout"):
+    for key in ("preview_lead", "request_timeout", "feed_poll"):
         if key in raw:
             try:
                 defaults[key] = _seconds(raw[key], f"{source}: {key}")
@@ -257,9 +263,19 @@ def parse_switcher_config(
         )
         if binding is not None:
             bindings[channel_id] = binding
+    feeds = parse_feeds(
+        raw.get("sites", {}),
+        source=source,
+        seconds=_seconds,
+        schedule=schedule,
+        problems=problems,
+    )
+    feed_poll = defaults.get("feed_poll", DEFAULT_FEED_POLL)
+    if feed_poll <= 0:
+        problems.append(f"{source}: feed_poll: must be more than 0")
     if problems:
         raise SwitcherConfigError("\n".join(problems))
-    return SwitcherConfig(bindings, source)
+    return SwitcherConfig(bindings, source, feeds, feed_poll)
 
 
 def load_switcher_config(path: str | Path, *, schedule: Schedule | None = None) -> SwitcherConfig:

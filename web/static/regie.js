@@ -19,7 +19,7 @@ import { hhmmss, longDate, setText } from "./format.js";
 import { followSchedule } from "./schedule.js";
 import { resetAll } from "./regie/actions.js";
 import { drawMessages, drawPresence, drawSwitcher } from "./regie/card-meta.js";
-import { cardOf, drawChannels, frameChannels } from "./regie/cards.js";
+import { cardOf, drawChannels, frameChannels, onFeeds } from "./regie/cards.js";
 import { drawJournal, onJournal } from "./regie/journal.js";
 import { frameTimeline, drawTimeline } from "./regie/timeline.js";
 import { watchKeys } from "./regie/keys.js";
@@ -65,6 +65,7 @@ link.on("acks", (msg) => {
   room.acks.set(msg.channel, { message_id: msg.message_id, acks: msg.acks ?? [] });
   redrawCard(msg.channel, drawMessages);
 });
+link.on("feeds", onFeeds);
 link.on("switcher", (msg) => {
   room.switchers.set(msg.channel, msg.status ?? {});
   redrawCard(msg.channel, drawSwitcher);

@@ -5,11 +5,12 @@
 import { t } from "../i18n.js";
 import { clockDuration, el, hhmm, ms, peopleLine, replaceChildren, setClass, setText, signedDuration } from "../format.js";
 import { isBreak, segmentPhase, secondsToEnd } from "../phase.js";
-import { actions, switcherAction } from "./actions.js";
+import { act, actions, switcherAction } from "./actions.js";
 import { drawMessages, drawPresence, drawSwitcher } from "./card-meta.js";
 import { $, channelOf, room, SELECTED_KEY, tz } from "./room.js";
 
 const cards = new Map(); // channel id -> {root, refs}
+const feeds = new Map(); // channel id -> the switcher's feed status (the `feeds` message)
 const COUNTDOWN_PHASES = ["warning", "danger", "overtime"];
 
 /** Select a channel (for the keyboard): its card and its timeline row are marked. */
@@ -98,6 +99,7 @@ function buildCard(ch, index) {
       r("badges", el("div", { className: "card-badges" })),
     ),
     r("siteBox", el("div", { className: "card-site" }, r("site", el("div", { className: "site-live" })), r("venue", el("div", { className: "site-venue" })))),
+    r("feed", el("div", { className: "card-feed", hidden: true })),
     nowSection(r),
     nextSection(r),
     controls(r),
@@ -115,12 +117,18 @@ function buildCard(ch, index) {
 }
 
 function onCardClick(id, event) {
-  const target = event.target.closest("[data-action], [data-select], [data-sw]");
+  const target = event.target.closest("[data-action], [data-select], [data-sw], [data-feed-return]");
   if (!target) return;
   const current = channelOf(id);
   if (!current) return;
   if (target.dataset.select !== undefined) {
     select(id);
+    return;
+  }
+  if (target.dataset.feedReturn) {
+    target.blur();
+    const proposal = feedsOf(id).find((f) => f.site === target.dataset.feedReturn)?.proposal;
+    if (proposal) act(proposal);
     return;
   }
   if (target.dataset.sw) {
@@ -238,11 +246,82 @@ function drawCard(ch, card) {
   drawPresence(ch, refs);
   drawSwitcher(ch, refs);
   drawButtons(ch, card);
+  drawFeed(ch, card, null);
+}
+
+/** « 0:04 », « 12:30 »: how long a feed has been lost. */
+function sinceText(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function feedsOf(channelId) {
+  return feeds.get(channelId)?.feeds ?? [];
+}
+
+// A short beep when a feed is lost; browsers allow sound only after a user gesture.
+let audio = null;
+for (const gesture of ["pointerdown", "keydown"]) {
+  window.addEventListener(gesture, () => {
+    audio ??= window.AudioContext ? new AudioContext() : null;
+    audio?.resume?.();
+  });
+}
+
+function beep() {
+  if (!audio || audio.state !== "running") return;
+  const osc = audio.createOscillator();
+  const gain = audio.createGain();
+  osc.frequency.value = 880;
+  gain.gain.setValueAtTime(0.2, audio.currentTime);
+  gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+  osc.connect(gain).connect(audio.destination);
+  osc.start();
+  osc.stop(audio.currentTime + 0.4);
+}
+
+/** The switcher's `feeds` message: the health of the sites' feeds a channel needs. */
+export function onFeeds(msg) {
+  const before = new Set(feedsOf(msg.channel).filter((f) => f.lost).map((f) => f.site));
+  feeds.set(msg.channel, msg.status ?? {});
+  if (feedsOf(msg.channel).some((f) => f.lost && !before.has(f.site))) beep();
+  const ch = room.state?.channels?.find((c) => c.id === msg.channel);
+  const card = cards.get(msg.channel);
+  if (ch && card) drawFeed(ch, card, null);
+}
+
+/** A lost feed turns the card red: « Flux perdu : Morlaix depuis 0:04 », and the return
+ * button once it is back (`proposal`: the command that undoes the switcher's reaction). */
+function drawFeed(ch, card, wallNow) {
+  const { root, refs } = card;
+  const list = feedsOf(ch.id);
+  const lost = list.filter((f) => f.lost);
+  const proposals = list.filter((f) => f.proposal);
+  setClass(root, "feed-lost", lost.some((f) => f.role === "on_air"));
+  setClass(root, "feed-warn", lost.length > 0 && lost.every((f) => f.role !== "on_air"));
+  refs.feed.hidden = lost.length === 0 && proposals.length === 0;
+  if (refs.feed.hidden) return;
+  const now = (wallNow ?? room.link?.clock?.wallNow?.() ?? Date.now()) / 1000;
+  const key = [...lost.map((f) => `${f.site}:${Math.floor(now - f.lost_at)}`), ...proposals.map((f) => f.site)].join("|");
+  if (refs.feed.dataset.key === key) return;
+  refs.feed.dataset.key = key;
+  const nodes = lost.map((f) =>
+    el("div", {
+      className: "feed-line",
+      text: t(f.role === "next" ? "feed_lost_next" : "feed_lost", { site: f.name, since: sinceText(now - f.lost_at) }),
+    }),
+  );
+  for (const f of proposals) {
+    const label = t(f.proposal.type === "slate_clear" ? "feed_back_slate" : "feed_back_site", { site: f.name });
+    nodes.push(el("div", { className: "feed-line back" }, el("span", { text: t("feed_back", { site: f.name }) }), el("button", { className: "btn small", type: "button", dataset: { feedReturn: f.site }, text: label, title: label })));
+  }
+  replaceChildren(refs.feed, nodes);
 }
 
 /** Every animation frame: the countdown, its colour, the progress bar, "in 12:00". */
 function frameCard(ch, card, now) {
   const { refs } = card;
+  drawFeed(ch, card, null);
   const seg = ch.now;
   let countPhase = "";
   let text = "--:--";

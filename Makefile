@@ -33,7 +33,8 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 
 # Debian packages the tests drive for real: Chromium (browser tests), OBS Studio + Xvfb
 # (switcher), Caddy (the reverse proxy in front of the server), openssl (a certificate for
-# the HTTPS tests). apt waits up to 10 minutes for a dpkg lock held by another apt.
+# the HTTPS tests), ffmpeg (a site's feed streamed into OBS). apt waits up to 10 minutes
+# for a dpkg lock held by another apt.
 APT := apt-get -q -o DPkg::Lock::Timeout=600
 system-deps:
 	@need=""; \
@@ -42,6 +43,7 @@ system-deps:
 	command -v Xvfb >/dev/null 2>&1 || need="$$need xvfb"; \
 	command -v caddy >/dev/null 2>&1 || need="$$need caddy"; \
 	command -v openssl >/dev/null 2>&1 || need="$$need openssl"; \
+	command -v ffmpeg >/dev/null 2>&1 || need="$$need ffmpeg"; \
 	$(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1 || need="$$need python3-venv"; \
 	if [ -n "$$need" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -63,4 +65,4 @@ lint: install-test
 	$(VENV)/bin/mypy
 
 bench: install-test
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b; done
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done

@@ -56,6 +56,7 @@ def api_routes() -> list[BaseRoute]:
     return [
         Route("/api/state", api.api_state, methods=["GET", "HEAD"]),
         Route("/api/schedule", api.api_schedule, methods=["GET", "HEAD"]),
+        Route("/api/schedule", api.api_schedule_post, methods=["POST"]),
         Route("/api/commands", api.api_commands, methods=["POST"]),
         Route("/api/journal", api.api_journal, methods=["GET"]),
         Route("/api/variables", api.api_variables, methods=["GET", "HEAD"]),

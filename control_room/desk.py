@@ -17,13 +17,16 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from control_room.clock import from_epoch
 from control_room.core.document import StateDocument
 from control_room.core.timeline import CommandRejected
 from control_room.hub import Client, Hub
 from control_room.show import Show
+
+if TYPE_CHECKING:
+    from control_room.editor import Edit
 from control_room.wire import (
     AckDoc,
     AcksMessage,
@@ -31,6 +34,7 @@ from control_room.wire import (
     JournalMessage,
     PresenceMessage,
     Role,
+    ScheduleMessage,
     SwitcherMessage,
     encode,
 )
@@ -86,6 +90,7 @@ class Desk:
         self._sample_handle: asyncio.TimerHandle | None = None
         self._sampled: tuple[float, dict[str, dict[str, int]] | None] = (float("-inf"), None)
         self._sample_tasks: set[asyncio.Future[Any]] = set()
+        self._schedule_text: str | None = None  # the last version offered, for a new régie
         show.on_publish(self._published)
 
     def close(self) -> None:
@@ -102,6 +107,8 @@ class Desk:
         """Queue what a régie gets on connect: recent journal, presence, switchers, acks."""
         if not is_regie(client):
             return
+        if self._schedule_text is not None:
+            client.enqueue(self._schedule_text, key="schedule")
         recent = self.show.journal_entries(last=JOURNAL_BACKLOG)
         client.enqueue(encode(JournalMessage(entries=recent, snapshot=True)))
         client.enqueue(self._presence_text(), key="presence")
@@ -223,6 +230,25 @@ class Desk:
                 before is None or message != before["messages"]["moderators"]
             ):
                 self._push_acks(channel["id"], message["id"])
+
+    # -- live edits of the schedule ----------------------------------------------
+
+    def schedule_edited(self, edit: Edit) -> None:
+        """A version of the schedule was offered: the régie sees it applied or why not."""
+        outcome = edit.outcome.value
+        assert outcome != "unchanged"
+        self._schedule_text = encode(
+            ScheduleMessage(
+                ok=edit.ok,
+                outcome=outcome,  # type: ignore[arg-type]
+                source=edit.source,
+                version=edit.version,
+                error=edit.error,
+                problems=list(edit.problems),
+                orphans=list(edit.orphans),
+            )
+        )
+        self.hub.broadcast(self._schedule_text, key="schedule", where=is_regie)
 
     # -- the video switchers ------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from control_room.auth import Auth
 from control_room.clock import Clock
@@ -25,6 +25,9 @@ from control_room.show import Listener, Show
 from control_room.variables import VariablesFeed
 from control_room.writer import JournalWriter
 
+if TYPE_CHECKING:
+    from control_room.editor import ScheduleEditor
+
 __all__ = ["Phase", "Room", "SwitcherLink", "build_room"]
 
 Phase = Literal["starting", "ok", "stopping"]
@@ -34,7 +37,6 @@ Phase = Literal["starting", "ok", "stopping"]
 class Room:
     """Everything a request handler may need, by noun."""
 
-    schedule: Schedule
     show: Show
     desk: Desk
     dispatcher: Dispatcher
@@ -45,6 +47,13 @@ class Room:
     allow_origins: tuple[str, ...] = ()
     phase: Phase = "starting"
     """``starting`` until the show has started and published, ``ok``, then ``stopping``."""
+    editor: ScheduleEditor | None = None
+    """Live edits of the schedule (set by the editor integration while it runs)."""
+
+    @property
+    def schedule(self) -> Schedule:
+        """The schedule on air (a live edit replaces it)."""
+        return self.show.schedule
 
     @property
     def ready(self) -> bool:
@@ -73,6 +82,7 @@ def build_room(
     send_timeout: float = 5.0,
     tick_seconds: float = 1.0,
     heartbeat_seconds: float | None = 10.0,
+    schedule_version: int = 1,
 ) -> Room:
     """Build the room for one show.
 
@@ -86,6 +96,7 @@ def build_room(
         send_timeout: per-send timeout in seconds.
         tick_seconds: the safety tick period.
         heartbeat_seconds: the websocket ping interval (reported to clients).
+        schedule_version: the version of the schedule (its number in the data dir).
 
     Raises:
         JournalError: the journal holds a command this version cannot read.
@@ -101,6 +112,7 @@ def build_room(
         writer=writer,
         tick_seconds=tick_seconds,
         heartbeat_seconds=heartbeat_seconds,
+        schedule_version=schedule_version,
     )
     desk = Desk(show, hub)
     hub.on_presence = desk.presence_changed
@@ -110,7 +122,6 @@ def build_room(
     )
     show.on_publish(variables.published)
     return Room(
-        schedule=schedule,
         show=show,
         desk=desk,
         dispatcher=Dispatcher(show, desk),
@@ -132,8 +143,11 @@ class SwitcherLink:
 
     def __init__(self, room: Room) -> None:
         self._room = room
-        self.schedule = room.schedule
         self.clock = room.show.clock
+
+    @property
+    def schedule(self) -> Schedule:
+        return self._room.show.schedule
 
     @property
     def state(self) -> ShowState:

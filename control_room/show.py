@@ -107,6 +107,7 @@ class Show:
         writer: the one thread that writes the journal.
         tick_seconds: the safety tick period.
         heartbeat_seconds: the websocket ping interval (reported to clients).
+        schedule_version: the version of the schedule (its number in the data dir).
 
     Raises:
         JournalError: the journal holds a command this version cannot read.
@@ -122,6 +123,7 @@ class Show:
         writer: JournalWriter,
         tick_seconds: float = 1.0,
         heartbeat_seconds: float | None = 10.0,
+        schedule_version: int = 1,
     ) -> None:
         self.schedule = schedule
         self.clock = clock
@@ -145,6 +147,7 @@ class Show:
         self.replay = Replay(schedule, self.entries)
         self.state: ShowState = self.replay.state(self.now())[0]
         self.document: StateDocument = state_document(schedule, self.state)
+        self.schedule_version = schedule_version
         self._listeners: list[Listener] = []
         self._publish_hooks: list[PublishHook] = []
         self._cue_hooks: list[Callable[[float], None]] = []
@@ -205,7 +208,7 @@ class Show:
         local = cue.astimezone(self.schedule.event.timezone).isoformat()
         self.recompute({"kind": "cue", "cue": local}, at=cue)
 
-    def recompute(self, cause: Cause, *, at: datetime | None = None) -> bool:
+    def recompute(self, cause: Cause, *, at: datetime | None = None, force: bool = False) -> bool:
         """Recompute the state now (at least ``at``), publish it if it changed, re-plan.
 
         Returns:
@@ -215,16 +218,19 @@ class Show:
         if at is not None and at > t:
             t = at
         show, next_change = self.replay.state(t)
-        return self._adopt(show, next_change, cause)
+        return self._adopt(show, next_change, cause, force=force)
 
-    def _adopt(self, show: ShowState, next_change: datetime | None, cause: Cause) -> bool:
-        """Make ``show`` the current state; publish it if it changed; plan the next cue."""
-        if show == self.state and self.seq > 0:  # the tick's usual case: nothing to build
+    def _adopt(
+        self, show: ShowState, next_change: datetime | None, cause: Cause, *, force: bool = False
+    ) -> bool:
+        """Make ``show`` the current state; publish it if it changed (or ``force``); plan
+        the next cue."""
+        if show == self.state and self.seq > 0 and not force:  # the tick's usual case
             self.state = show
             self.alarm.plan(next_change)
             return False
         doc = state_document(self.schedule, show)
-        changed = doc["channels"] != self.document["channels"] or self.seq == 0
+        changed = force or doc["channels"] != self.document["channels"] or self.seq == 0
         previous = self.document
         self.state, self.document = show, doc
         if changed:
@@ -241,7 +247,13 @@ class Show:
     def _publish(self, previous: StateDocument, doc: StateDocument, cause: Cause) -> None:
         clock = self.clock.model()
         old = {channel["id"]: channel for channel in previous["channels"]}
-        message = StateMessage.of(seq=self.seq, clock=clock, state=doc, cause=cause)
+        message = StateMessage.of(
+            seq=self.seq,
+            clock=clock,
+            state=doc,
+            cause=cause,
+            schedule_version=self.schedule_version,
+        )
 
         def render(view: View) -> str | None:
             channels = view_channels(doc, view)
@@ -262,6 +274,7 @@ class Show:
                 clock=self.clock.model(),
                 state=body,
                 cause=cause or {"kind": "snapshot"},
+                schedule_version=self.schedule_version,
             )
         )
 
@@ -277,6 +290,7 @@ class Show:
                 event=self.document["event"],
                 all_channels=list(self.channel_ids),
                 heartbeat_seconds=self.heartbeat_seconds,
+                schedule_version=self.schedule_version,
             )
         )
 
@@ -318,6 +332,18 @@ class Show:
             self._adopt(show, next_change, {"kind": "command", "seq": record.seq})
         logger.info("command #%d by %s: %s", record.seq, who, describe(command))
         return record
+
+    async def replace_schedule(self, schedule: Schedule, *, version: int) -> None:
+        """A new version of the schedule on air (a live edit): the journal replayed against
+        it once, and the state published to every screen with the new version, whether or
+        not what is on air changed (the pages that draw the plan refetch it)."""
+        async with self._lock:
+            self.schedule = schedule
+            self.schedule_version = version
+            self.channel_ids = tuple(channel.id for channel in schedule.channels)
+            self.hub.channels = self.channel_ids
+            self.replay = Replay(schedule, self.entries)
+            self.recompute({"kind": "schedule", "version": version}, force=True)
 
     def journal_entries(self, *, last: int | None = None) -> list[JournalEntryDoc]:
         """The journal's commands as the régie shows them (the ``last`` ones, or all)."""

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from control_room.core.commands import Command
-from control_room.core.document import EventDoc, StateDocument
+from control_room.core.document import EventDoc, ScheduleDocument, StateDocument
 
 __all__ = [
     "Ack",
@@ -43,6 +43,10 @@ __all__ = [
     "ErrorMessage",
     "HealthBody",
     "FeedsMessage",
+    "ScheduleApplied",
+    "ScheduleMessage",
+    "ScheduleRefused",
+    "ScheduleResponse",
     "Hello",
     "JournalEntryDoc",
     "JournalMessage",
@@ -230,9 +234,10 @@ class ClockModel(TypedDict):
 class Cause(TypedDict):
     """Why a state message was produced."""
 
-    kind: Literal["start", "snapshot", "cue", "command", "tick", "restart"]
+    kind: Literal["start", "snapshot", "cue", "command", "tick", "restart", "schedule"]
     cue: NotRequired[str]
     seq: NotRequired[int]
+    version: NotRequired[int]
 
 
 class JournalEntryDoc(TypedDict):
@@ -272,6 +277,8 @@ class WelcomeMessage(_Server):
     event: EventDoc
     all_channels: list[str]
     heartbeat_seconds: float | None
+    schedule_version: int = 1
+    """The version of the schedule on air (``GET /api/schedule`` gives it whole)."""
 
 
 class StateMessage(_Server):
@@ -286,6 +293,9 @@ class StateMessage(_Server):
     clock: ClockModel
     cause: Cause
     state: StateDocument
+    schedule_version: int = 1
+    """The version of the schedule on air: a page that draws the plan refetches it when
+    this changes (a live edit)."""
 
     @classmethod
     def of(
@@ -295,6 +305,7 @@ class StateMessage(_Server):
         clock: ClockModel,
         state: StateDocument,
         cause: Cause,
+        schedule_version: int = 1,
         server_time: float | None = None,
     ) -> StateMessage:
         return cls.model_construct(
@@ -302,6 +313,7 @@ class StateMessage(_Server):
             clock=clock,
             state=state,
             cause=cause,
+            schedule_version=schedule_version,
             server_time=now_ms() if server_time is None else server_time,
         )
 
@@ -428,6 +440,20 @@ class FeedsMessage(_Server):
     status: dict[str, Any]
 
 
+class ScheduleMessage(_Server):
+    """A new version of the schedule was offered (régie only): applied, or refused with
+    every problem, or with the journal entries it would orphan (see docs/import.md)."""
+
+    type: Literal["schedule"] = "schedule"
+    ok: bool
+    outcome: Literal["applied", "invalid", "refused", "orphans", "failed"]
+    source: str
+    version: int | None
+    error: str | None
+    problems: list[str]
+    orphans: list[str]
+
+
 ServerMessage = (
     WelcomeMessage
     | StateMessage
@@ -440,6 +466,7 @@ ServerMessage = (
     | SwitcherMessage
     | VariablesMessage
     | FeedsMessage
+    | ScheduleMessage
 )
 """Every message the server sends over the websocket."""
 
@@ -455,6 +482,7 @@ SERVER_MESSAGES: tuple[type[_Server], ...] = (
     SwitcherMessage,
     VariablesMessage,
     FeedsMessage,
+    ScheduleMessage,
 )
 
 
@@ -500,6 +528,31 @@ class StateResponse(StateDocument):
     seq: int | None
     server_time: float
     clock: ClockModel
+
+
+class ScheduleResponse(ScheduleDocument):
+    """``GET /api/schedule``: the whole schedule and the version on air."""
+
+    version: int
+
+
+class ScheduleApplied(BaseModel):
+    """``POST /api/schedule``: the new version is on air (or was already: ``unchanged``)."""
+
+    ok: Literal[True] = True
+    version: int
+    unchanged: bool
+    orphans: list[str]
+
+
+class ScheduleRefused(BaseModel):
+    """``POST /api/schedule``: refused (422 does not parse, 409 another show or orphans,
+    500 not kept); the version on air stays."""
+
+    ok: Literal[False] = False
+    error: str
+    problems: list[str]
+    orphans: list[str]
 
 
 class JournalResponse(TypedDict):

@@ -135,6 +135,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="drive OBS from the show: channels bound to OBS instances (docs/switcher.md)",
     )
     parser.add_argument(
+        "--no-watch",
+        dest="watch",
+        action="store_false",
+        help="do not watch the schedule file for live edits (POST /api/schedule still works)",
+    )
+    parser.add_argument(
         "--certfile",
         metavar="PEM",
         help="serve HTTPS and WSS with this certificate (chain) file (docs/deploy.md)",
@@ -291,24 +297,15 @@ def _check_event(journal: Journal, schedule: Schedule) -> None:
 def _check_entries(journal: Journal, schedule: Schedule) -> None:
     """Every journal command must name channels, segments and sites the schedule has
     (the schedule may be edited during the day, but not under the journal's feet)."""
-    channels = {channel.id: {seg.id for seg in channel.segments} for channel in schedule.channels}
-    for record in journal.records():
-        command = record.command
-        channel = str(command.get("channel"))
-        problem = None
-        if command.get("channel") is not None and channel not in channels:
-            problem = f"channel {channel!r}"
-        elif command.get("type") == "take" and command.get("segment") is not None:
-            if command["segment"] not in channels.get(channel, set()):
-                problem = f"segment {command['segment']!r} on {channel}"
-        elif command.get("type") == "site_override" and command.get("site") not in schedule.sites:
-            problem = f"site {command.get('site')!r}"
-        if problem is not None:
-            raise JournalError(
-                f"{journal.path.parent}: journal entry #{record.seq} names {problem}, which "
-                f"{schedule.source} does not have; serve the schedule this journal was written "
-                "for, or pass a new --data-dir"
-            )
+    from control_room.core.compat import orphans
+    from control_room.show import entries_from_records
+
+    lost = orphans(schedule, entries_from_records(journal.records()))
+    if lost:
+        raise JournalError(
+            f"{journal.path.parent}: {lost[0]}, which {schedule.source} does not have; serve "
+            "the schedule this journal was written for, or pass a new --data-dir"
+        )
 
 
 @contextmanager
@@ -467,10 +464,11 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             _check_event(journal, schedule)
             # The schedule kept beside its journal, for `report` and `export` (versions.py).
             text = Path(args.file).read_text(encoding="utf-8")
-            store_version(data_dir, text, source=args.file, journal=journal)
+            version = store_version(data_dir, text, source=args.file, journal=journal)
             clock, clock_note = resolve_clock(journal, schedule, at=args.at, speed=args.speed)
             token, token_source = resolve_token(data_dir)
-            built = _build(args, schedule, clock, journal, token, public=public)
+            edits = _Edits(data_dir, Path(args.file), text, version.number, watch=args.watch)
+            built = _build(args, schedule, clock, journal, token, public=public, edits=edits)
             sock = held.enter_context(_listen(args.host, args.port))
         except (JournalError, ClockError, OSError, _Refused) as exc:
             print(f"control-room serve: {exc}", file=err)
@@ -492,6 +490,16 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+class _Edits(NamedTuple):
+    """What live edits need: where versions are kept, the file to watch, the text on air."""
+
+    data_dir: Path
+    path: Path
+    text: str
+    version: int
+    watch: bool
+
+
 def _build(
     args: argparse.Namespace,
     schedule: Schedule,
@@ -500,6 +508,7 @@ def _build(
     token: str,
     *,
     public: str | None = None,
+    edits: _Edits | None = None,
 ) -> _Built:
     """The show and the app that serves it: the one place that knows how they are made.
 
@@ -521,8 +530,16 @@ def _build(
         queue_limit=args.queue_limit,
         send_timeout=args.send_timeout,
         heartbeat_seconds=args.heartbeat or None,
+        schedule_version=edits.version if edits is not None else 1,
     )
     integrations: list[Integration] = []
+    if edits is not None:
+        from control_room.editor import editor_integration
+
+        watched = edits.path if edits.watch else None
+        integrations.append(
+            editor_integration(data_dir=edits.data_dir, path=watched, text=edits.text)
+        )
     if args.switcher:
         from control_room.switcher import (
             SwitcherConfigError,

@@ -38,8 +38,15 @@ __all__ = ["SwitcherBank", "SwitcherHost", "switcher_integration"]
 class SwitcherHost(Protocol):
     """What the switcher needs of the show that hosts it."""
 
-    schedule: Schedule
-    clock: Clock
+    @property
+    def schedule(self) -> Schedule:
+        """The schedule on air."""
+        ...
+
+    @property
+    def clock(self) -> Clock:
+        """The show clock."""
+        ...
 
     @property
     def state(self) -> ShowState:

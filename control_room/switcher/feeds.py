@@ -64,8 +64,15 @@ class SubmitResult(Protocol):
 class FeedHost(Protocol):
     """What the feed watcher needs of the show that hosts it."""
 
-    schedule: Schedule
-    clock: Clock
+    @property
+    def schedule(self) -> Schedule:
+        """The schedule on air."""
+        ...
+
+    @property
+    def clock(self) -> Clock:
+        """The show clock."""
+        ...
 
     @property
     def state(self) -> ShowState:

@@ -23,6 +23,7 @@ from control_room.auth import bearer
 from control_room.clock import ClockError, parse_instant
 from control_room.core.document import StateDocument, schedule_document
 from control_room.dispatch import Caller, Outcome
+from control_room.editor import EditOutcome
 from control_room.metrics import CONTENT_TYPE, Metrics
 from control_room.room import Room
 from control_room.show import view_channels
@@ -34,6 +35,9 @@ from control_room.wire import (
     HealthBody,
     JournalResponse,
     ReadyBody,
+    ScheduleApplied,
+    ScheduleRefused,
+    ScheduleResponse,
     StateResponse,
     VariablesResponse,
     VersionBody,
@@ -45,6 +49,7 @@ __all__ = [
     "api_commands",
     "api_journal",
     "api_schedule",
+    "api_schedule_post",
     "api_state",
     "api_variables",
     "channels_param",
@@ -127,7 +132,64 @@ async def api_state(request: Request) -> Response:
 
 
 async def api_schedule(request: Request) -> Response:
-    return JSONResponse(schedule_document(room_of(request).schedule))
+    room = room_of(request)
+    body = ScheduleResponse(**schedule_document(room.schedule), version=room.show.schedule_version)
+    return JSONResponse(body)
+
+
+MAX_SCHEDULE_BYTES = 5 * 1024 * 1024
+"""The largest schedule ``POST /api/schedule`` reads (the schedule file's own cap)."""
+
+_EDIT_STATUS = {
+    EditOutcome.INVALID: 422,
+    EditOutcome.REFUSED: 409,
+    EditOutcome.ORPHANS: 409,
+    EditOutcome.FAILED: 500,
+}
+
+
+async def api_schedule_post(request: Request) -> Response:
+    """A new version of the schedule (operator token): the YAML text as the body
+    (``?force=1`` to apply one that orphans journal entries), or
+    ``{"text": ..., "force": bool, "source": str}``."""
+    room = room_of(request)
+    refused = _token_error(request, room)
+    if refused is not None:
+        return refused
+    if room.editor is None:
+        return error("live edits are not running on this server", 503)
+    raw = await request.body()
+    if len(raw) > MAX_SCHEDULE_BYTES:
+        return error(f"schedule too large ({len(raw)} bytes, at most {MAX_SCHEDULE_BYTES})", 413)
+    force = request.query_params.get("force") in ("1", "true", "yes")
+    source = "POST /api/schedule"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return error(f"not UTF-8 text: byte {exc.start}", 400)
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            return error(f"not JSON: {exc}", 400)
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            return error('a JSON body is {"text": "...YAML...", "force": false}', 400)
+        text, force = data["text"], data.get("force") is True or force
+        source = str(data.get("source") or source)[:200]
+    edit = await room.editor.offer(text, source=source, force=force)
+    if edit.ok and edit.version is not None:
+        applied = ScheduleApplied(
+            version=edit.version,
+            unchanged=edit.outcome is EditOutcome.UNCHANGED,
+            orphans=list(edit.orphans),
+        )
+        return JSONResponse(applied.model_dump())
+    body = ScheduleRefused(
+        error=edit.error or edit.outcome.value,
+        problems=list(edit.problems),
+        orphans=list(edit.orphans),
+    )
+    return JSONResponse(body.model_dump(), status_code=_EDIT_STATUS.get(edit.outcome, 500))
 
 
 async def api_commands(request: Request) -> Response:

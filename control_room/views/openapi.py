@@ -40,6 +40,9 @@ from control_room.wire import (
     HealthBody,
     JournalResponse,
     ReadyBody,
+    ScheduleApplied,
+    ScheduleRefused,
+    ScheduleResponse,
     ServerMessage,
     StateResponse,
     VariablesResponse,
@@ -119,7 +122,29 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "The parsed schedule",
         "The event, the sites, the switcher scenes, and every channel's segments and items "
         "with their planned times.",
-        {200: ("ScheduleDocument", "The schedule.")},
+        {200: ("ScheduleResponse", "The schedule, and the version on air.")},
+    ),
+    Endpoint(
+        "/api/schedule",
+        "post",
+        "Put a new version of the schedule on air (a live edit)",
+        'The body is the schedule\'s YAML text (or `{"text": ..., "force": bool}` as JSON). '
+        "It is applied without a restart, journal and clock kept, every screen updated, "
+        "only if it parses, is the same show (date, time zone) and orphans no journal "
+        "entry (unless `?force=1`). The version on air stays otherwise. See docs/import.md.",
+        {
+            200: ("ScheduleApplied", "On air (or already: `unchanged`)."),
+            400: (_ERROR, "Not UTF-8, or a JSON body without `text`."),
+            401: (_ERROR, "No or wrong operator token."),
+            409: ("ScheduleRefused", "Another show, or it would orphan journal entries."),
+            413: (_ERROR, "Larger than a schedule may be."),
+            422: ("ScheduleRefused", "It does not parse: every problem, `file:line`."),
+            500: ("ScheduleRefused", "It could not be kept in the data dir: not applied."),
+            503: (_ERROR, "Live edits are not running on this server."),
+        },
+        params=(Param("force", "query", "`1`: apply even if it orphans journal entries.", 8),),
+        body="text/yaml",
+        token=True,
     ),
     Endpoint(
         "/api/variables",
@@ -235,6 +260,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 _SCHEMAS: dict[str, tuple[Literal["validation", "serialization"], TypeAdapter[Any]]] = {
     "StateResponse": ("serialization", TypeAdapter(StateResponse)),
     "ScheduleDocument": ("serialization", TypeAdapter(ScheduleDocument)),
+    "ScheduleResponse": ("serialization", TypeAdapter(ScheduleResponse)),
+    "ScheduleApplied": ("serialization", TypeAdapter(ScheduleApplied)),
+    "ScheduleRefused": ("serialization", TypeAdapter(ScheduleRefused)),
     "VariablesResponse": ("serialization", TypeAdapter(VariablesResponse)),
     "Command": ("validation", TypeAdapter(Command)),
     "CommandBody": ("validation", TypeAdapter(Command | CommandEnvelope)),

@@ -8,6 +8,7 @@
 //   regie/cards.js      one card per channel (regie/card-meta.js: messages, screens, switcher)
 //   regie/timeline.js   the déroulé strip
 //   regie/journal.js    the journal, and how a command reads
+//   regie/edits.js      live edits of the schedule: applied, or refused with every problem
 //   regie/keys.js       the keyboard
 //
 // Query: ?token=… (kept for the tab, removed from the address bar), ?name=Marie labels the
@@ -21,6 +22,7 @@ import { resetAll } from "./regie/actions.js";
 import { drawMessages, drawPresence, drawSwitcher } from "./regie/card-meta.js";
 import { cardOf, drawChannels, frameChannels, onFeeds } from "./regie/cards.js";
 import { drawJournal, onJournal } from "./regie/journal.js";
+import { onSchedule, watchEdits } from "./regie/edits.js";
 import { frameTimeline, drawTimeline } from "./regie/timeline.js";
 import { watchKeys } from "./regie/keys.js";
 import { askToken, setAuth, takeToken, watchAuth } from "./regie/token.js";
@@ -57,6 +59,8 @@ followSchedule(link, (schedule) => {
   drawTimeline();
 });
 link.on("journal", onJournal);
+link.on("schedule", onSchedule);
+watchEdits();
 link.on("presence", (msg) => {
   room.presence = msg;
   for (const ch of room.state?.channels ?? []) redrawCard(ch.id, drawPresence);

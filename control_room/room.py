@@ -80,7 +80,7 @@ def build_room(
         schedule: the validated schedule.
         clock: the show clock.
         journal: the open journal (replayed now).
-        token: the operator token.
+        token: the operator token (the journal's directory holds the other tokens).
         allow_origins: websocket origins allowed besides the server's own.
         queue_limit: per-client queue bound (see :class:`~control_room.hub.Hub`).
         send_timeout: per-send timeout in seconds.
@@ -114,7 +114,7 @@ def build_room(
         show=show,
         desk=desk,
         dispatcher=Dispatcher(show, desk),
-        auth=Auth(token),
+        auth=Auth.for_data_dir(token, journal.path.parent),
         hub=hub,
         writer=writer,
         variables=variables,

@@ -38,6 +38,7 @@ __all__ = [
     "bearer",
     "origin_allowed",
     "refusal",
+    "same_origin",
 ]
 
 COOKIE = "control_room_session"
@@ -142,6 +143,23 @@ def origin_allowed(origin: str | None, host: str | None, allowed: Sequence[str])
         return True
     parts = urlsplit(normalized)
     return host is not None and parts.scheme in ("http", "https") and parts.netloc == host.lower()
+
+
+def same_origin(headers: Mapping[str, str], allowed: Sequence[str]) -> bool:
+    """Whether a state-changing request comes from this server's own pages (CSRF).
+
+    Its ``Origin``, if it names one, must be the request's own host (or an allowed origin);
+    a browser that sends ``Origin: null`` (a page with ``Referrer-Policy: no-referrer``) must
+    say ``Sec-Fetch-Site: same-origin``. A request with neither header is not from a browser
+    (curl, a script): no other site can make it on someone's behalf.
+    """
+    origin = headers.get("origin")
+    if origin is not None and origin != "null":
+        return origin_allowed(origin, headers.get("host"), allowed)
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
+    return origin is None
 
 
 class Auth:

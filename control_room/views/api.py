@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from control_room import __version__
-from control_room.auth import COOKIE, Identity, bearer, origin_allowed
+from control_room.auth import COOKIE, Identity, bearer, same_origin
 from control_room.clock import ClockError, parse_instant
 from control_room.core.document import StateDocument, schedule_document
 from control_room.dispatch import Caller, Outcome
@@ -85,8 +85,8 @@ def caller_identity(request: Request, room: Room) -> Identity | JSONResponse:
     401/403 response that refuses it.
 
     A cookie is sent by the browser on its own, so a state-changing request authenticated by
-    it must also come from one of this server's own pages: an ``Origin`` other than the
-    request's own host (or an allowed origin) is refused (403), beside SameSite=Strict.
+    it must also come from one of this server's own pages
+    (:func:`~control_room.auth.same_origin`; 403 otherwise), beside SameSite=Strict.
     """
     given = bearer(request.headers)
     by_cookie = given is None
@@ -98,10 +98,7 @@ def caller_identity(request: Request, room: Room) -> Identity | JSONResponse:
     if identity is None:
         return error("invalid operator token", 401)
     if by_cookie and request.method not in ("GET", "HEAD"):
-        origin = request.headers.get("origin")
-        if origin is None or not origin_allowed(
-            origin, request.headers.get("host"), room.allow_origins
-        ):
+        if not same_origin(request.headers, room.allow_origins):
             return error("forbidden: a session cookie is only good from this server's pages", 403)
     return identity
 

@@ -159,13 +159,21 @@ class TokenStore:
 
     # -- reading --------------------------------------------------------------------
 
-    def refresh(self, *, force: bool = False, now: float | None = None) -> None:
+    def refresh(
+        self, *, force: bool = False, now: float | None = None, look: bool = False
+    ) -> None:
         """Re-read the file if it changed (looked at most once per ``REFRESH_SECONDS``).
 
         A file that cannot be read keeps no token (fail closed) until it can be.
+
+        Args:
+            force: re-read it even if it looks unchanged.
+            now: a monotonic instant (default: now).
+            look: look at it now, whenever it was last looked at (an unknown token id:
+                a token just made must work at once).
         """
         now = time.monotonic() if now is None else now
-        if not force and now - self._looked < REFRESH_SECONDS:
+        if not force and not look and now - self._looked < REFRESH_SECONDS:
             return
         self._looked = now
         try:
@@ -200,6 +208,8 @@ class TokenStore:
         parts = split(token)
         if parts is None:
             return None
+        if parts[0] not in self._tokens:
+            self.refresh(look=True)
         found = self._tokens.get(parts[0])
         return found if found is not None and found.matches(parts[1]) else None
 

@@ -25,7 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import jinja2
 from starlette.requests import Request
@@ -54,6 +54,8 @@ LOGIN_WINDOW_SECONDS = 60.0
 
 SESSION_SECONDS = 24 * 3600
 """How long the session cookie lasts (a show day; a restart of the server keeps it)."""
+
+_FORM_LIMIT = 4096
 
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -190,6 +192,21 @@ async def exchange(request: Request) -> Response:
     return response
 
 
+async def _form(request: Request) -> dict[str, str]:
+    """An urlencoded form body (the login form, the régie's token dialog), first values only;
+    a body past 4 KiB or of another type reads as empty."""
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        return {}
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _FORM_LIMIT:
+            return {}
+    fields = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=8)
+    return {key: values[0] for key, values in fields.items() if values}
+
+
 def login_routes(templates_dir: Path) -> list[BaseRoute]:
     """``GET``/``POST /login`` and ``POST /logout``.
 
@@ -221,14 +238,14 @@ def login_routes(templates_dir: Path) -> list[BaseRoute]:
     async def login(request: Request) -> Response:
         room: Room = request.app.state.room
         wants_json = "application/json" in request.headers.get("accept", "")
-        data = await request.form()
-        next_path = safe_next(str(data.get("next") or ""))
+        data = await _form(request)
+        next_path = safe_next(data.get("next"))
         if not from_own_page(request, room):
             text = "forbidden: log in from this server's own login page"
             if wants_json:
                 return JSONResponse({"ok": False, "error": text}, status_code=403)
             return form(request, next_path=next_path, status=403, error=text)
-        token = str(data.get("token") or "").strip()
+        token = (data.get("token") or "").strip()
         identity, refused = _check(request, token)
         if refused is not None:
             return refused

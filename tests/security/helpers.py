@@ -72,3 +72,33 @@ def journal_acks(server: RunningServer) -> list[dict[str, Any]]:
     assert status == 200, body
     acks: list[dict[str, Any]] = body["acks"]
     return acks
+
+
+def raw_http(
+    server: RunningServer,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], str, list[str]]:
+    """One request, redirects not followed: status, headers (lower-cased), body, and every
+    ``Set-Cookie`` header."""
+    import http.client
+    from urllib.parse import urlencode
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    body = None
+    sent = dict(headers or {})
+    if form is not None:
+        body = urlencode(form)
+        sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    try:
+        connection.request(method, path, body=body, headers=sent)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", errors="replace")
+        cookies = response.headers.get_all("set-cookie") or []
+        found = {k.lower(): v for k, v in response.getheaders()}
+        return response.status, found, text, cookies
+    finally:
+        connection.close()

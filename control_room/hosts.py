@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -54,7 +55,7 @@ def served_hosts(bind: str, *, public: str | None = None, extra: Iterable[str] =
 
     Args:
         bind: the ``--host`` it listens on (``*`` is added for IP literals on a wildcard).
-        public: the ``--public-url`` host, if any.
+        public: the ``--public-url`` (or its host), if any.
         extra: the ``--allow-host`` names (``*``: any).
     """
     names = ["localhost", "127.0.0.1", "::1"]
@@ -63,7 +64,9 @@ def served_hosts(bind: str, *, public: str | None = None, extra: Iterable[str] =
     else:
         names.append(host_name(bind))
     if public:
-        names.append(host_name(public))
+        hostname = urlsplit(public).hostname if "://" in public else host_name(public)
+        if hostname:
+            names.append(hostname.lower())
     names.extend(host_name(name) if name != "*" else "*" for name in extra)
     return list(dict.fromkeys(names))
 

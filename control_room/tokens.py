@@ -159,9 +159,7 @@ class TokenStore:
 
     # -- reading --------------------------------------------------------------------
 
-    def refresh(
-        self, *, force: bool = False, now: float | None = None, look: bool = False
-    ) -> None:
+    def refresh(self, *, force: bool = False, now: float | None = None, look: bool = False) -> None:
         """Re-read the file if it changed (looked at most once per ``REFRESH_SECONDS``).
 
         A file that cannot be read keeps no token (fail closed) until it can be.

@@ -13,7 +13,6 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from control_room.tokens import TokenRole, TokenStore
 from tests.support.server import RunningServer
 from tests.support.ws import WsClient
 
@@ -22,6 +21,8 @@ LONG_DAY = Path(__file__).resolve().parents[1] / "e2e" / "long-day.yaml"
 
 def make_token(server: RunningServer, role: str, channels: list[str], name: str) -> str:
     """A token of the server's store, as ``control-room token create`` makes it."""
+    from control_room.tokens import TokenRole, TokenStore
+
     _, token = TokenStore(server.data_dir).create(name, TokenRole(role), channels=channels)
     return token
 

@@ -31,7 +31,9 @@ async def _flood(client: WsClient, message_id: int, tag: str) -> list[dict[str, 
     mark = len(client.messages)
     for i in range(FLOOD):
         name = f"{tag}-{i}"
-        await client.send({"type": "ack", "channel": "lille", "message_id": message_id, "name": name})
+        await client.send(
+            {"type": "ack", "channel": "lille", "message_id": message_id, "name": name}
+        )
     # A ping after the flood: its pong comes after every answer to the acks before it.
     await client.request({"type": "ping", "t0": 0})
     return [m for m in client.messages[mark:] if m["type"] == "error"]

@@ -82,9 +82,7 @@ def test_a_login_from_another_sites_page_is_refused(server: RunningServer) -> No
 
 
 def test_the_old_regie_url_logs_in_and_redirects_to_the_clean_url(server: RunningServer) -> None:
-    status, headers, _, cookies = raw_http(
-        server, "GET", f"/regie?token={server.token}&name=Marie"
-    )
+    status, headers, _, cookies = raw_http(server, "GET", f"/regie?token={server.token}&name=Marie")
     assert status == 303 and headers["location"] == "/regie?name=Marie"
     assert _cookie(cookies) == server.token
     status, headers, _, cookies = raw_http(server, "GET", "/regie?token=wrong")

@@ -15,11 +15,14 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
+from control_room.hosts import HostCheck
 from control_room.metrics import Metrics
 from control_room.room import Room
 from control_room.views import api, openapi
+from control_room.views.login import login_routes
 from control_room.views.pages import page_routes
 from control_room.views.report import report_page
 from control_room.views.session import ws_endpoint
@@ -77,6 +80,7 @@ def create_app(
     *,
     integrations: Sequence[Integration] = (),
     web_dir: Path | None = WEB_DIR,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> Starlette:
     """Build the app around a :class:`~control_room.room.Room`.
 
@@ -84,6 +88,9 @@ def create_app(
         room: the show and its parts (not yet started; the lifespan starts it).
         integrations: started after the show, stopped before it.
         web_dir: where ``templates/`` and ``static/`` live (None: no screens).
+        allowed_hosts: the ``Host`` names served (:func:`~control_room.hosts.served_hosts`);
+            any other is refused (:class:`~control_room.hosts.HostCheck`). None: no check
+            (an app in a test's process).
     """
 
     @contextlib.asynccontextmanager
@@ -100,8 +107,12 @@ def create_app(
 
     routes = api_routes()
     if web_dir is not None:
+        routes.extend(login_routes(web_dir / "templates"))
         routes.extend(page_routes(web_dir / "templates", web_dir / "static"))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    middleware = []
+    if allowed_hosts is not None:
+        middleware.append(Middleware(HostCheck, allowed=list(allowed_hosts)))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.room = room
     app.state.metrics = Metrics(room)  # its own registry: two apps never share counters
     return app

@@ -1,6 +1,9 @@
 """The régie's desk: the facts beside the show that only the operator sees.
 
-- the moderators' acknowledgements of the régie's messages (journaled, off the loop);
+- the moderators' acknowledgements of the régie's messages (journaled, off the loop), limited
+  (:class:`AckLimits`): one per message per moderator name, a bounded number per message, and
+  a token bucket per connection and per channel, so a flood never reaches the journal's
+  writer thread (the operator's commands share it);
 - the presence: how many screens of each role follow each channel;
 - the video switchers' status per channel, and the régie's requests to them
   (resend / manual / auto), forwarded to the attached switcher;
@@ -14,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -39,7 +44,16 @@ from control_room.wire import (
     encode,
 )
 
-__all__ = ["JOURNAL_BACKLOG", "PRESENCE_SAMPLE_SECONDS", "Desk", "SwitcherHandler", "is_regie"]
+__all__ = [
+    "JOURNAL_BACKLOG",
+    "PRESENCE_SAMPLE_SECONDS",
+    "AckLimits",
+    "AckRefused",
+    "Desk",
+    "SwitcherHandler",
+    "TokenBucket",
+    "is_regie",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +69,62 @@ PRESENCE_COALESCE_SECONDS = 0.2
 
 PRESENCE_SAMPLE_SECONDS = 60.0
 """The presence log (``journal.presence()``): a sample at most this often, when it changed."""
+
+
+MAX_ACKS_PER_MESSAGE = 50
+"""Acknowledgements kept (and journaled) for one message, at most."""
+
+
+class AckRefused(ValueError):
+    """An acknowledgement refused by the limits; nothing was written."""
+
+
+@dataclass
+class TokenBucket:
+    """A token bucket per key: ``capacity`` at once, then ``rate`` per second (pure: ``now``
+    is an argument).
+
+    Args:
+        capacity: the burst allowed.
+        rate: tokens added back per second.
+    """
+
+    capacity: float
+    rate: float
+    _buckets: dict[Hashable, tuple[float, float]] = field(default_factory=dict, repr=False)
+
+    def take(self, key: Hashable, now: float) -> bool:
+        """Spend one token of ``key``'s bucket; False (nothing spent) when it is empty."""
+        tokens, last = self._buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens < 1:
+            self._buckets[key] = (tokens, now)
+            return False
+        self._buckets[key] = (tokens - 1, now)
+        if len(self._buckets) > 4096:  # forget the full buckets of connections gone
+            self._prune(now)
+        return True
+
+    def _prune(self, now: float) -> None:
+        for key, (tokens, last) in list(self._buckets.items()):
+            if tokens + (now - last) * self.rate >= self.capacity:
+                del self._buckets[key]
+
+
+@dataclass
+class AckLimits:
+    """How many acknowledgements reach the journal: per connection and per channel."""
+
+    per_connection: TokenBucket = field(default_factory=lambda: TokenBucket(5, 0.5))
+    per_channel: TokenBucket = field(default_factory=lambda: TokenBucket(30, 2.0))
+
+    def admit(self, connection: Hashable, channel: str, now: float) -> str | None:
+        """Spend a token of the connection's and of the channel's bucket; why not, or None."""
+        if not self.per_connection.take(("connection", connection), now):
+            return "ack: too many acknowledgements from this link; wait a little"
+        if not self.per_channel.take(("channel", channel), now):
+            return f"ack: too many acknowledgements on {channel}; wait a little"
+        return None
 
 
 def is_regie(client: Client) -> bool:
@@ -82,6 +152,8 @@ class Desk:
             self.acks.setdefault((ack.channel, ack.message_id), []).append(
                 AckDoc(name=ack.name, at=_utc(ack.wall))
             )
+        self.ack_limits = AckLimits()
+        self._acking: set[tuple[str, int, str]] = set()
         self.switcher_status: dict[str, dict[str, Any]] = {}
         self.feed_status: dict[str, dict[str, Any]] = {}
         self.switcher_handlers: list[SwitcherHandler] = []
@@ -190,17 +262,50 @@ class Desk:
 
     # -- acknowledgements -------------------------------------------------------
 
-    async def ack(self, channel: str, message_id: int, name: str) -> None:
+    async def ack(
+        self,
+        channel: str,
+        message_id: int,
+        name: str,
+        *,
+        connection: Hashable = None,
+        now: float | None = None,
+    ) -> None:
         """A moderator acknowledged a message; record it and tell the régie.
+
+        The caller's right to acknowledge was checked by the dispatcher; here, the limits:
+        one acknowledgement per message per name, :data:`MAX_ACKS_PER_MESSAGE` per message,
+        and the token buckets of :class:`AckLimits` (per connection, per channel).
+
+        Args:
+            connection: the link it came by (its bucket); None: one bucket for all such.
+            now: a monotonic instant in seconds (default: :func:`time.monotonic`).
 
         Raises:
             CommandRejected: no such channel, or not its current message for the moderators.
+            AckRefused: a limit: already acknowledged under that name, or too many.
         """
         if channel not in self.show.channel_ids:
             raise CommandRejected(f"ack: unknown channel {channel!r}")
         current = self.show.state.channel(channel).moderators_message
         if current is None or current.id != message_id:
             raise CommandRejected(f"ack: message #{message_id} is no longer shown on {channel}")
+        given = self.acks.get((channel, message_id), [])
+        key = (channel, message_id, name)
+        if key in self._acking or any(ack["name"] == name for ack in given):
+            raise AckRefused(f"ack: message #{message_id} already acknowledged by {name}")
+        if len(given) >= MAX_ACKS_PER_MESSAGE:
+            raise AckRefused(f"ack: message #{message_id} has {len(given)} acknowledgements")
+        why = self.ack_limits.admit(connection, channel, time.monotonic() if now is None else now)
+        if why is not None:
+            raise AckRefused(why)
+        self._acking.add(key)
+        try:
+            await self._record_ack(channel, message_id, name)
+        finally:
+            self._acking.discard(key)
+
+    async def _record_ack(self, channel: str, message_id: int, name: str) -> None:
         wall = self.show.clock.wall_now()
         show_at = self.show.now()
         journal = self.show.journal

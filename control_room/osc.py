@@ -9,8 +9,10 @@ sender, by ``/control-room/reply status seq text address`` (see docs/osc.md), so
 sees refusals; a datagram that is not OSC is logged and dropped.
 
 Who may act: OSC has no authentication of its own. A server bound to loopback trusts its
-senders (they are on this machine); bound to any other address, each message must carry
-the operator token as its first argument, checked by :class:`~control_room.auth.Auth`.
+senders as the operator (they are on this machine); bound to any other address, each
+message must carry a token (the operator's, or a scoped one of ``control-room token``) as
+its first argument, checked by :class:`~control_room.auth.Auth`; what it may do is the
+dispatcher's to decide (an error reply otherwise).
 
 Optionally, feedback: on every change of the show, ``/control-room/{channel}/now``,
 ``/next``, ``/held``, ``/slate``, ``/status`` and ``/remaining`` go to the given targets,
@@ -32,7 +34,7 @@ from typing import Any, Literal, cast
 from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.osc_packet import OscPacket, ParseError
 
-from control_room.auth import Auth
+from control_room.auth import OPERATOR, Auth
 from control_room.core.timeline import ShowState
 from control_room.dispatch import Caller, Dispatcher, Result
 from control_room.room import Room
@@ -271,9 +273,10 @@ class _Server(asyncio.DatagramProtocol):
 
     async def answer(self, address: str, params: list[Any], who: str) -> bytes:
         """The reply to one message: translated, submitted, answered; never raises."""
-        authenticated = self.trusted
-        if params and isinstance(params[0], str) and self.auth.check(params[0]):
-            params, authenticated = params[1:], True
+        identity = OPERATOR if self.trusted else None
+        found = self.auth.check(params[0]) if params and isinstance(params[0], str) else None
+        if found is not None:
+            params, identity = params[1:], found
         if address == PING:
             return _reply(address, None)
         try:
@@ -281,7 +284,7 @@ class _Server(asyncio.DatagramProtocol):
         except OscInvalid as exc:
             logger.info("osc: %s from %s refused: %s", address, who, exc)
             return _reply(address, exc)
-        result = await self.dispatcher.submit(command, Caller(who=who, authenticated=authenticated))
+        result = await self.dispatcher.submit(command, Caller(who=who, identity=identity))
         if not result.ok:
             logger.info("osc: %s from %s refused: %s", address, who, result.error)
         return _reply(address, result)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from control_room.auth import Auth
+from control_room.auth import OPERATOR, Auth
 from control_room.clock import Clock
 from control_room.core.schedule import Schedule
 from control_room.core.timeline import ShowState
@@ -90,7 +90,7 @@ def build_room(
         schedule: the validated schedule.
         clock: the show clock.
         journal: the open journal (replayed now).
-        token: the operator token.
+        token: the operator token (the journal's directory holds the other tokens).
         allow_origins: websocket origins allowed besides the server's own.
         queue_limit: per-client queue bound (see :class:`~control_room.hub.Hub`).
         send_timeout: per-send timeout in seconds.
@@ -125,7 +125,7 @@ def build_room(
         show=show,
         desk=desk,
         dispatcher=Dispatcher(show, desk),
-        auth=Auth(token),
+        auth=Auth.for_data_dir(token, journal.path.parent),
         hub=hub,
         writer=writer,
         variables=variables,
@@ -139,7 +139,7 @@ class SwitcherLink:
     audit log of switches (written on the journal's one writer thread); the one command
     path for the switcher's own reactions (as ``switcher``), and the desk's feed health."""
 
-    CALLER = Caller(who="switcher", authenticated=True)
+    CALLER = Caller(who="switcher", identity=OPERATOR)
 
     def __init__(self, room: Room) -> None:
         self._room = room

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from control_room import auth
 from control_room.clock import epoch, rehearsal_clock
 from control_room.core import timeline
 from control_room.core.schedule import Schedule
@@ -24,7 +25,7 @@ from control_room.views.session import greet
 from control_room.wire import Role
 
 DAY = Path(__file__).resolve().parents[1] / "schedules" / "rnct-2026-07-07.yaml"
-OPERATOR = Caller(who="Anna", authenticated=True)
+OPERATOR = Caller(who="Anna", identity=auth.OPERATOR)
 SENDERS: dict[int, list[asyncio.Task[None]]] = {}
 """Each room's connections' sender tasks, cancelled when the room is torn down."""
 
@@ -202,7 +203,7 @@ async def test_the_safety_tick_publishes_nothing_when_nothing_changed(
 async def test_commands_without_the_token_or_unreadable_or_refused_change_nothing(
     room: Room,
 ) -> None:
-    anonymous = Caller(who="x", authenticated=False)
+    anonymous = Caller(who="x", identity=None)
     refused = await room.dispatcher.submit({"type": "hold", "channel": "main"}, anonymous)
     assert refused.outcome is Outcome.UNAUTHORIZED
     invalid = await room.dispatcher.submit({"type": "extend", "channel": "main"}, OPERATOR)

@@ -9,6 +9,7 @@ control-room switcher check FILE [...]     (:mod:`.switcher`)
 control-room import SOURCE -o FILE         (:mod:`.importing`)
 control-room export --data-dir DIR --format F   (:mod:`.export`)
 control-room report --data-dir DIR [--html F]   (:mod:`.report`)
+control-room token create|list|revoke --data-dir DIR   (:mod:`.token`)
 
 Each module adds its subcommands with ``add_commands`` and gives each a handler
 ``(args, out, err) -> exit status``; what they share (reading the schedule, ``--at``,
@@ -22,7 +23,16 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from control_room.cli import export, importing, journal, offline, report, serve, switcher
+from control_room.cli import (
+    export,
+    importing,
+    journal,
+    offline,
+    report,
+    serve,
+    switcher,
+    token,
+)
 
 __all__ = ["Handler", "build_parser", "main"]
 
@@ -38,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tells the régie, the overlay and the moderators what is on air, to the second.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for family in (offline, serve, journal, switcher, importing, export, report):
+    for family in (offline, serve, journal, switcher, importing, export, report, token):
         family.add_commands(sub)
     return parser
 

@@ -19,6 +19,11 @@ mean anything on the new clock.
 On another site's network (docs/deploy.md): ``--certfile``/``--keyfile`` serve HTTPS and
 WSS directly; behind a reverse proxy, ``--forwarded-allow-ips`` says which proxy's
 ``X-Forwarded-*`` headers to trust and ``--public-url`` which URL to print.
+
+Who may connect (docs/security.md): every request's ``Host`` must be a served name (the
+bind address, localhost, the ``--public-url`` host, each ``--allow-host``), against DNS
+rebinding. The operator token is printed in full only by the run that creates it; later
+runs print a masked form (``abcd…wxyz``), where it is kept and the login URL.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from control_room.cli.common import AT_HELP, at_instant, describe_clock, load_or
 from control_room.clock import Clock, ClockError, real_clock, rehearsal_clock
 from control_room.core.schedule import Schedule
 from control_room.journal import Journal, JournalError
+from control_room.tokens import mask
 from control_room.versions import store as store_version
 
 if TYPE_CHECKING:
@@ -50,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "add_commands",
     "add_serve_arguments",
+    "OperatorToken",
     "public_base",
     "resolve_clock",
     "resolve_token",
@@ -101,6 +108,15 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ORIGIN",
         help="also accept websocket connections from pages of this origin "
         "(scheme://host[:port]; '*' for any). Default: same origin only",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this host name (repeatable; '*' for any). Default: "
+        "the --host address (any IP address if it is 0.0.0.0 or ::), localhost, 127.0.0.1, "
+        "::1 and the --public-url host; any other Host is refused (DNS rebinding)",
     )
     parser.add_argument(
         "--heartbeat",
@@ -253,25 +269,34 @@ def resolve_clock(
     return clock, note
 
 
-def resolve_token(data_dir: Path) -> tuple[str, str]:
-    """The operator token: $CONTROL_ROOM_TOKEN, or the one stored in the data dir (made once).
+class OperatorToken(NamedTuple):
+    """The operator token, where it lives, and whether this run made it."""
 
-    Returns:
-        The token and where it came from.
-    """
+    token: str
+    source: str
+    created: bool
+
+    def shown(self) -> str:
+        """The token in full if this run made it (its one showing), else masked."""
+        return self.token if self.created else mask(self.token)
+
+
+def resolve_token(data_dir: Path) -> OperatorToken:
+    """The operator token: $CONTROL_ROOM_TOKEN, or the one stored in the data dir (made once,
+    mode 0600)."""
     env = os.environ.get(TOKEN_ENV, "").strip()
     if env:
-        return env, f"${TOKEN_ENV}"
+        return OperatorToken(env, f"${TOKEN_ENV}", created=False)
     path = data_dir / TOKEN_FILE
     if path.is_file():
         token = path.read_text(encoding="utf-8").strip()
         if token:
-            return token, str(path)
+            return OperatorToken(token, str(path), created=False)
     token = secrets.token_urlsafe(18)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(token + "\n")
-    return token, f"{path} (new)"
+    return OperatorToken(token, str(path), created=True)
 
 
 def _check_event(journal: Journal, schedule: Schedule) -> None:
@@ -411,9 +436,15 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def screen_urls(base: str, schedule: Schedule, token: str) -> list[tuple[str, str]]:
-    """Every screen's URL, labelled."""
-    urls = [("régie", f"{base}/regie?token={token}"), ("programme", f"{base}/")]
+def screen_urls(base: str, schedule: Schedule, token: str | None) -> list[tuple[str, str]]:
+    """Every screen's URL, labelled.
+
+    Args:
+        token: the operator token, to print in the régie's URL (only by the run that made
+            it: the URL logs in once and leaves the address bar); None: the login URL.
+    """
+    regie = f"{base}/regie?token={token}" if token else f"{base}/regie"
+    urls = [("régie", regie), ("login", f"{base}/login"), ("programme", f"{base}/")]
     for channel in schedule.channels:
         urls.append((f"overlay {channel.id}", f"{base}/overlay/{channel.id}"))
     for channel in schedule.channels:
@@ -466,9 +497,11 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             text = Path(args.file).read_text(encoding="utf-8")
             version = store_version(data_dir, text, source=args.file, journal=journal)
             clock, clock_note = resolve_clock(journal, schedule, at=args.at, speed=args.speed)
-            token, token_source = resolve_token(data_dir)
+            operator = resolve_token(data_dir)
             edits = _Edits(data_dir, Path(args.file), text, version.number, watch=args.watch)
-            built = _build(args, schedule, clock, journal, token, public=public, edits=edits)
+            built = _build(
+                args, schedule, clock, journal, operator.token, public=public, edits=edits
+            )
             sock = held.enter_context(_listen(args.host, args.port))
         except (JournalError, ClockError, OSError, _Refused) as exc:
             print(f"control-room serve: {exc}", file=err)
@@ -480,12 +513,17 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         now = built.show_now.astimezone(ev.timezone).isoformat(timespec="seconds")
         print(f"clock: {clock_note}; show time now {now}", file=out)
         print(f"data: {data_dir} ({built.replayed} journal entries replayed)", file=out)
-        print(f"operator token from {token_source}", file=out)
+        if operator.created:
+            print(f"operator token (new, kept in {operator.source}): {operator.token}", file=out)
+            print("  it is printed this once; later runs show it masked", file=out)
+        else:
+            print(f"operator token {operator.shown()} from {operator.source}", file=out)
         print(f"serving on {base}", file=out)
         if public is not None:
             print(f"public URL {public}", file=out)
         print(file=out)
-        _print_urls(screen_urls(public or base, schedule, token), out)
+        shown = operator.token if operator.created else None
+        _print_urls(screen_urls(public or base, schedule, shown), out)
         _run(built.app, sock, args)
     return 0
 
@@ -563,7 +601,10 @@ def _build(
                 f"cannot listen for OSC on {args.osc_host}:{args.osc_port}: {exc}"
             ) from None
         integrations.append(osc_integration(sock, feedback=args.osc_feedback))
-    app = create_app(room, integrations=integrations)
+    from control_room.hosts import served_hosts
+
+    hosts = served_hosts(args.host, public=public, extra=args.allow_host)
+    app = create_app(room, integrations=integrations, allowed_hosts=hosts)
     return _Built(app, room.show.clock.now(), len(room.show.entries))
 
 

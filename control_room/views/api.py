@@ -1,7 +1,8 @@
 """The HTTP API (see docs/protocol.md).
 
 - ``GET /api/state`` (``?at=ISO`` for any instant, ``?channels=a,b``), ``GET /api/schedule``
-- ``POST /api/commands`` (``Authorization: Bearer TOKEN``), ``GET /api/journal`` (token)
+- ``POST /api/commands`` (``Authorization: Bearer TOKEN``, or the régie's session cookie),
+  ``GET /api/journal`` (the operator's token)
 - ``GET /api/variables`` (``?channels=a,b``): flat variables per channel (Companion)
 - ``GET /-/health``, ``GET /-/ready``, ``GET /-/version``, ``GET /metrics``
 
@@ -19,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from control_room import __version__
-from control_room.auth import bearer
+from control_room.auth import COOKIE, Identity, bearer, same_origin
 from control_room.clock import ClockError, parse_instant
 from control_room.core.document import StateDocument, schedule_document
 from control_room.dispatch import Caller, Outcome
@@ -52,6 +53,7 @@ __all__ = [
     "api_schedule_post",
     "api_state",
     "api_variables",
+    "caller_identity",
     "channels_param",
     "error",
     "health",
@@ -64,6 +66,8 @@ STATUS = {
     Outcome.APPLIED: 200,
     Outcome.INVALID: 400,
     Outcome.UNAUTHORIZED: 401,
+    Outcome.FORBIDDEN: 403,
+    Outcome.LIMITED: 429,
     Outcome.REJECTED: 409,
     Outcome.FAILED: 500,
 }
@@ -81,12 +85,35 @@ def error(message: str, status: int) -> JSONResponse:
     return JSONResponse(ErrorBody(error=message).model_dump(), status_code=status, headers=headers)
 
 
-def _token_error(request: Request, room: Room) -> JSONResponse | None:
+def caller_identity(request: Request, room: Room) -> Identity | JSONResponse:
+    """Whose token a request carries (Bearer header, else the session cookie), or the
+    401/403 response that refuses it.
+
+    A cookie is sent by the browser on its own, so a state-changing request authenticated by
+    it must also come from one of this server's own pages
+    (:func:`~control_room.auth.same_origin`; 403 otherwise), beside SameSite=Strict.
+    """
     given = bearer(request.headers)
+    by_cookie = given is None
+    if by_cookie:
+        given = request.cookies.get(COOKIE) or None
     if given is None:
         return error("operator token required (Authorization: Bearer TOKEN)", 401)
-    if not room.auth.check(given):
+    identity = room.auth.check(given)
+    if identity is None:
         return error("invalid operator token", 401)
+    if by_cookie and request.method not in ("GET", "HEAD"):
+        if not same_origin(request.headers, room.allow_origins):
+            return error("forbidden: a session cookie is only good from this server's pages", 403)
+    return identity
+
+
+def _operator_error(request: Request, room: Room) -> JSONResponse | None:
+    found = caller_identity(request, room)
+    if isinstance(found, JSONResponse):
+        return found
+    if not found.is_operator:
+        return error(f"forbidden: the {found.describe()} may not read this", 403)
     return None
 
 
@@ -153,7 +180,7 @@ async def api_schedule_post(request: Request) -> Response:
     (``?force=1`` to apply one that orphans journal entries), or
     ``{"text": ..., "force": bool, "source": str}``."""
     room = room_of(request)
-    refused = _token_error(request, room)
+    refused = _operator_error(request, room)
     if refused is not None:
         return refused
     if room.editor is None:
@@ -194,18 +221,18 @@ async def api_schedule_post(request: Request) -> Response:
 
 async def api_commands(request: Request) -> Response:
     room = room_of(request)
-    refused = _token_error(request, room)
-    if refused is not None:
-        return refused
+    identity = caller_identity(request, room)
+    if isinstance(identity, JSONResponse):
+        return identity
     try:
         data: Any = json.loads(await request.body())
     except ValueError as exc:
         return error(f"not JSON: {exc}", 400)
-    who = request.headers.get("x-operator") or "operator"
+    who = request.headers.get("x-operator") or ("operator" if identity.is_operator else "")
     if isinstance(data, dict) and "command" in data and "type" not in data:
         who = str(data.get("by") or who)
         data = data["command"]
-    result = await room.dispatcher.submit(data, Caller(who=who, authenticated=True))
+    result = await room.dispatcher.submit(data, Caller(who=who, identity=identity))
     if not result.ok or result.seq is None:
         return error(result.error or "refused", STATUS[result.outcome])
     show = room.show
@@ -218,7 +245,7 @@ async def api_commands(request: Request) -> Response:
 
 async def api_journal(request: Request) -> Response:
     room = room_of(request)
-    refused = _token_error(request, room)
+    refused = _operator_error(request, room)
     if refused is not None:
         return refused
     journal = room.show.journal

@@ -23,6 +23,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from control_room.views.login import exchange
+
 __all__ = ["page_routes", "LANGUAGES"]
 
 #: Languages of the screens; the first is the default.
@@ -121,6 +123,8 @@ def page_routes(templates_dir: Path, static_dir: Path) -> list[BaseRoute]:
         return render(request, "programme.html", page="programme", channel="")
 
     async def regie(request: Request) -> Response:
+        if "token" in request.query_params:  # an old printout: log in, then the clean URL
+            return await exchange(request)
         return render(request, "regie.html", page="regie", channel="")
 
     async def overlay(request: Request) -> Response:
@@ -133,6 +137,8 @@ def page_routes(templates_dir: Path, static_dir: Path) -> list[BaseRoute]:
         channel = channel_of(request)
         if channel is None:
             return render(request, "not_found.html", 404, page="not-found", channel="")
+        if "token" in request.query_params:  # a moderator's link: log in, then the clean URL
+            return await exchange(request)
         return render(request, "timer.html", page="timer", channel=channel)
 
     return [

@@ -4,7 +4,14 @@ A connection is a :class:`~control_room.hub.Client` of the hub. The sender task 
 bounded, coalescing queue (a slow client gets the latest state, never a backlog); the
 reader task reads client messages (:func:`~control_room.wire.parse_client_message`) and
 answers each: a malformed one gets an ``error`` reply and the connection stays open.
-Commands go to the one command path (:class:`~control_room.dispatch.Dispatcher`).
+Commands and acknowledgements go to the one command path
+(:class:`~control_room.dispatch.Dispatcher`).
+
+Who the connection is: the token of the browser's session cookie (the régie after
+``/login``), of ``?token=`` (scripts), or of a ``hello`` (which replaces it). It is checked
+again (:meth:`~control_room.auth.Auth.check`) for every command, switcher request and
+acknowledgement, so a token revoked while connected is refused within about a second. The
+desk (journal, presence, acknowledgements) goes to an operator's régie only.
 """
 
 from __future__ import annotations
@@ -12,12 +19,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import assert_never
-from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket
 
+from control_room.auth import COOKIE, Identity, origin_allowed
 from control_room.dispatch import Caller
 from control_room.hub import Client, ClientGone, SlowClient
 from control_room.room import Room
@@ -40,7 +47,7 @@ from control_room.wire import (
     parse_client_message,
 )
 
-__all__ = ["CLOSE_POLICY", "greet", "origin_allowed", "ws_endpoint"]
+__all__ = ["CLOSE_POLICY", "Credential", "greet", "origin_allowed", "ws_endpoint"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,23 +55,17 @@ CLOSE_POLICY = 1008  # websocket close code: policy violation (origin, too slow)
 UNAUTHORIZED = {"code": "unauthorized"}
 
 
-def origin_allowed(origin: str | None, host: str | None, allowed: Sequence[str]) -> bool:
-    """The websocket Origin rule: no Origin (not a browser), the same origin, or an allowed one.
+@dataclass(eq=False)
+class Credential:
+    """The token a connection carries (None: anonymous); checked again on every action."""
 
-    Args:
-        origin: the request's ``Origin`` header.
-        host: the request's ``Host`` header.
-        allowed: extra allowed origins (``scheme://host[:port]``), or ``"*"`` for any.
-    """
-    if origin is None:
-        return True
-    if "*" in allowed:
-        return True
-    normalized = origin.rstrip("/").lower()
-    if normalized in {a.rstrip("/").lower() for a in allowed}:
-        return True
-    parts = urlsplit(normalized)
-    return host is not None and parts.scheme in ("http", "https") and parts.netloc == host.lower()
+    token: str | None = None
+
+    def identity(self, room: Room, client: Client) -> Identity | None:
+        """Whose token it is now (None: none, unknown or revoked); the régie's desk follows."""
+        found = room.auth.check(self.token)
+        client.authenticated = found is not None and found.is_operator
+        return found
 
 
 def greet(room: Room, client: Client) -> None:
@@ -97,20 +98,21 @@ async def ws_endpoint(websocket: WebSocket) -> None:
         role=_role(params.get("role")),
         channels=channels_param(params.get("channels")),
     )
-    client.authenticated = room.auth.check(params.get("token"))
+    credential = Credential(params.get("token") or websocket.cookies.get(COOKIE) or None)
+    credential.identity(room, client)
     room.hub.add(client)
     greet(room, client)
-    slow = await _run(room, websocket, client)
+    slow = await _run(room, websocket, client, credential)
     if slow:
         with contextlib.suppress(Exception):
             async with asyncio.timeout(1.0):
                 await websocket.close(code=CLOSE_POLICY, reason="too slow")
 
 
-async def _run(room: Room, websocket: WebSocket, client: Client) -> bool:
+async def _run(room: Room, websocket: WebSocket, client: Client, credential: Credential) -> bool:
     """Run the sender and the reader until one ends; True if the client was too slow."""
     sender = asyncio.create_task(client.run())
-    receiver = asyncio.create_task(_receive(room, websocket, client))
+    receiver = asyncio.create_task(_receive(room, websocket, client, credential))
     slow = False
     try:
         done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
@@ -129,7 +131,9 @@ async def _run(room: Room, websocket: WebSocket, client: Client) -> bool:
     return slow
 
 
-async def _receive(room: Room, websocket: WebSocket, client: Client) -> None:
+async def _receive(
+    room: Room, websocket: WebSocket, client: Client, credential: Credential
+) -> None:
     while True:
         message = await websocket.receive()
         received = now_ms()
@@ -144,7 +148,7 @@ async def _receive(room: Room, websocket: WebSocket, client: Client) -> None:
             client.enqueue(encode(ErrorMessage(error=exc.error, id=exc.ref)))
             continue
         try:
-            await handle(room, client, parsed, received)
+            await handle(room, client, parsed, received, credential)
         except Exception as exc:  # a bug or a failing disk must not cut the link
             logger.exception("handling %s from %s failed", parsed.type, client)
             ref = getattr(parsed, "id", None)
@@ -153,27 +157,43 @@ async def _receive(room: Room, websocket: WebSocket, client: Client) -> None:
             )
 
 
-async def handle(room: Room, client: Client, message: ClientMessage, received: float) -> None:
-    """Answer one client message (every type handled; the match is exhaustive)."""
+async def handle(
+    room: Room,
+    client: Client,
+    message: ClientMessage,
+    received: float,
+    credential: Credential | None = None,
+) -> None:
+    """Answer one client message (every type handled; the match is exhaustive).
+
+    Args:
+        credential: the connection's token (None: an anonymous one).
+    """
+    credential = credential if credential is not None else Credential()
     match message:
         case Ping(id=ping_id, t0=t0):
             client.enqueue(lambda: encode(PongMessage.at(ping_id, t0, received)))
         case Hello():
-            _hello(room, client, message)
+            _hello(room, client, message, credential)
         case CommandRequest(id=ref):
-            who = client.name or "regie"
+            identity = credential.identity(room, client)
+            who = client.name or ("regie" if identity is not None and identity.is_operator else "")
             result = await room.dispatcher.submit(
-                message.command, Caller(who=who, authenticated=client.authenticated)
+                message.command, Caller(who=who, identity=identity)
             )
             reply = ResultMessage(id=ref, ok=result.ok, error=result.error, seq=result.seq)
             client.enqueue(encode(reply))
         case Ack(channel=channel, message_id=message_id, name=name):
-            try:
-                await room.desk.ack(channel, message_id, name or client.name or "moderator")
-            except ValueError as exc:  # CommandRejected: not the current message
-                client.enqueue(encode(ErrorMessage(error=str(exc))))
+            caller = Caller(who=client.name or "", identity=credential.identity(room, client))
+            result = await room.dispatcher.acknowledge(
+                channel, message_id, name or client.name or "moderator", caller, link=credential
+            )
+            if not result.ok:  # refused: nothing written
+                detail = UNAUTHORIZED if caller.identity is None else None
+                client.enqueue(encode(ErrorMessage(error=result.error or "refused", detail=detail)))
         case SwitcherRequest(id=ref, channel=channel, action=action):
-            if not client.authenticated:
+            identity = credential.identity(room, client)
+            if identity is None or not identity.is_operator:
                 error = "unauthorized: operator token required"
                 client.enqueue(encode(ResultMessage(id=ref, ok=False, error=error)))
                 return
@@ -189,20 +209,24 @@ async def handle(room: Room, client: Client, message: ClientMessage, received: f
             assert_never(message)
 
 
-def _hello(room: Room, client: Client, message: Hello) -> None:
+def _hello(room: Room, client: Client, message: Hello, credential: Credential) -> None:
     channels = None if message.channels is None else frozenset(message.channels)
     unknown = sorted((channels or set()) - set(room.show.channel_ids))
     if unknown:
         client.enqueue(encode(ErrorMessage(error=f"unknown channels: {', '.join(unknown)}")))
     if message.token is not None:
-        client.authenticated = room.auth.check(message.token)
-        if not client.authenticated:
+        credential.token = message.token
+        if credential.identity(room, client) is None:
             error = "invalid operator token"
             client.enqueue(encode(ErrorMessage(error=error, detail=UNAUTHORIZED)))
-    elif message.role is Role.REGIE and not client.authenticated:
+    elif message.role is Role.REGIE and not _operator(credential.identity(room, client)):
         error = "the régie needs the operator token; read-only until given"
         client.enqueue(encode(ErrorMessage(error=error, detail=UNAUTHORIZED)))
     client.name = message.name
     client.lang = message.lang
     room.hub.subscribe(client, role=message.role, channels=channels)
     greet(room, client)
+
+
+def _operator(identity: Identity | None) -> bool:
+    return identity is not None and identity.is_operator

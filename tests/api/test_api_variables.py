@@ -12,13 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
+from control_room import auth
 from control_room.dispatch import Caller
 from control_room.room import Room
 from control_room.variables import channel_variables, clock_text, short_title
 from control_room.views.session import handle
 from control_room.wire import Role, now_ms, parse_client_message
 
-OPERATOR = Caller(who="Ana", authenticated=True)
+OPERATOR = Caller(who="Ana", identity=auth.OPERATOR)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.links import moderator_link
 from tests.support.server import REPO, RunningServer, eventually, run_server, start_server
 
 pytestmark = pytest.mark.browser
@@ -52,7 +53,7 @@ def test_a_regie_command_reaches_the_overlay_and_the_timer_within_a_second(
 ) -> None:
     base = day.base_url
     overlay = screens.open(f"{base}/overlay/parcours-1").page
-    timer = screens.open(f"{base}/timer/parcours-1?name=Élodie").page
+    timer = screens.open(moderator_link(day, "parcours-1", "name=Élodie")).page
     regie = screens.open(f"{base}/regie?token={day.token}&name=Marie").page
     expect(regie.locator("#r-auth")).to_have_text("Opérateur")
     card = regie.locator('article.card[data-channel="parcours-1"]')

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.links import moderator_link
 from tests.support.server import REPO, RunningServer, run_server
 
 pytestmark = pytest.mark.browser
@@ -117,7 +118,7 @@ def test_screenshots_of_midday(midday: RunningServer, screens, out_dir: Path) ->
     expect(timer.locator("#timer")).to_have_attribute("data-phase", "warning")
     shoot(timer, out_dir, "timer-warning")
 
-    moderator = screens.open(f"{base}/timer/parcours-2?name=Élodie").page
+    moderator = screens.open(moderator_link(server, "parcours-2", "name=Élodie")).page
     expect(moderator.locator("#t-message")).to_be_visible()
     moderator.locator("#t-ack").click()
     expect(moderator.locator("#t-ack")).to_have_text("Lu ✓")

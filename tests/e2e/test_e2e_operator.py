@@ -8,6 +8,7 @@ import pytest
 from conftest import LONG_DAY
 from websockets.exceptions import InvalidStatus
 
+from control_room.tokens import TokenRole, TokenStore
 from tests.support.server import RunningServer, run_server
 from tests.support.ws import WsClient
 
@@ -140,9 +141,14 @@ async def test_a_moderator_acknowledgement_reaches_the_regie(
     long_day_server: RunningServer,
 ) -> None:
     s = long_day_server
+    # Acknowledging needs a moderator link: a moderator token of the channel.
+    _, moderator = TokenStore(s.data_dir).create(
+        "Modération Lille", TokenRole.MODERATOR, channels=["lille"]
+    )
+    timer_hello = {"role": "timer", "channels": ["lille"], "token": moderator}
     async with (
         WsClient.connect(s.ws_url, hello={"role": "regie", "token": s.token}) as regie,
-        WsClient.connect(s.ws_url, hello={"role": "timer", "channels": ["lille"]}) as timer,
+        WsClient.connect(s.ws_url, hello=timer_hello) as timer,
     ):
         result = await regie.command(
             {"type": "message", "channel": "lille", "audience": "moderators", "text": "2 min"}

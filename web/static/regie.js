@@ -2,7 +2,7 @@
 // The entry module: it opens the link and wires the régie's parts to it.
 //
 //   regie/room.js       what the régie knows (state, schedule, journal, …), shared
-//   regie/token.js      the operator token; read-only without it
+//   regie/token.js      logging in (a session cookie); read-only without it
 //   regie/dialogs.js    toasts and modal questions
 //   regie/actions.js    the commands, confirmed when they could hurt on air
 //   regie/cards.js      one card per channel (regie/card-meta.js: messages, screens, switcher)
@@ -11,8 +11,8 @@
 //   regie/edits.js      live edits of the schedule: applied, or refused with every problem
 //   regie/keys.js       the keyboard
 //
-// Query: ?token=… (kept for the tab, removed from the address bar), ?name=Marie labels the
-// commands in the journal.
+// Query: ?name=Marie labels the commands in the journal. The operator logs in once (/login or
+// the token dialog): the session cookie, never the token, goes with the link.
 
 import { applyI18n, otherLangUrl } from "./i18n.js";
 import { clockBadge, connect, connectionIndicator, everyFrame } from "./client.js";
@@ -25,16 +25,16 @@ import { drawJournal, onJournal } from "./regie/journal.js";
 import { onSchedule, watchEdits } from "./regie/edits.js";
 import { frameTimeline, drawTimeline } from "./regie/timeline.js";
 import { watchKeys } from "./regie/keys.js";
-import { askToken, setAuth, takeToken, watchAuth } from "./regie/token.js";
+import { setAuth, takeLoginResult, watchAuth } from "./regie/token.js";
 import { $, channelOf, room, tz } from "./regie/room.js";
 
 applyI18n();
 
 const params = new URLSearchParams(location.search);
-const token = takeToken(params);
+const loginResult = takeLoginResult(params);
 const operatorName = (params.get("name") ?? "").slice(0, 80) || "régie";
 
-const link = connect({ role: "regie", channels: null, token, name: operatorName });
+const link = connect({ role: "regie", channels: null, name: operatorName });
 room.link = link;
 connectionIndicator(link, $("conn"));
 clockBadge(link, $("r-rehearsal"));
@@ -88,6 +88,5 @@ everyFrame(() => {
 $("r-reset-all").addEventListener("click", () => resetAll());
 watchKeys();
 
-setAuth(token ? "pending" : "missing");
+setAuth(loginResult ?? "pending"); // the welcome says whether the session cookie is good
 drawJournal();
-if (room.auth === "missing") askToken();

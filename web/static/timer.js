@@ -3,6 +3,8 @@
 // The countdown is drawn every animation frame from the segment's absolute end ("ends_at")
 // and the estimated server show time, so it is right when this machine's clock is off and
 // runs at 10× during a 10× rehearsal. Query: ?name=Élodie labels this screen's acknowledgements.
+// Acknowledging needs a moderator link: the screen logged in with a moderator token (/login, or
+// a /timer/{channel}?token=… link that the server exchanges for a session cookie).
 
 import { applyI18n, t } from "./i18n.js";
 import { clockBadge, connect, connectionIndicator, everyFrame } from "./client.js";
@@ -43,6 +45,16 @@ $("t-ack").addEventListener("click", () => {
     sessionStorage.setItem(ackKey, JSON.stringify([...acked].slice(-50)));
     drawMessage();
   }
+});
+
+// Refused (no moderator link): the message is not acknowledged; say why on the button.
+link.on("error", (e) => {
+  if (!/^(unauthorized|forbidden)/.test(e.error ?? "")) return;
+  const msg = currentMessage();
+  if (msg) acked.delete(messageKey(msg));
+  sessionStorage.setItem(ackKey, JSON.stringify([...acked].slice(-50)));
+  $("t-ack").title = e.error;
+  drawMessage();
 });
 
 function drawMessage() {

@@ -24,11 +24,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from control_room.auth import OPERATOR as OPERATOR_IDENTITY
 from control_room.clock import rehearsal_clock
 from control_room.core.commands import command_json, parse_command
 from control_room.core.timeline import state_and_next_change
@@ -40,7 +42,7 @@ from control_room.show import entries_from_records
 
 DAY = Path(__file__).resolve().parent.parent / "schedules" / "rnct-2026-07-07.yaml"
 START = dt.datetime.fromisoformat("2026-07-07T09:55:00+02:00")
-OPERATOR = Caller(who="bench", authenticated=True)
+OPERATOR = Caller(who="bench", identity=OPERATOR_IDENTITY)
 
 
 def message(i: int, channel: str) -> dict[str, object]:
@@ -73,6 +75,7 @@ async def measure(n: int, commands: int, flood: int) -> dict[str, float]:
         t0 = time.perf_counter()
         room = build_room(schedule, clock, journal, token="t", tick_seconds=0)
         start_ms = (time.perf_counter() - t0) * 1000
+        gc.freeze()  # as serve does once started (cli/serve.py)
         room.show.recompute({"kind": "start"})
         latencies = []
         for i in range(commands):
@@ -96,6 +99,7 @@ async def measure(n: int, commands: int, flood: int) -> dict[str, float]:
         await room.show.stop()
         room.writer.shutdown()
         journal.close()
+        gc.unfreeze()
     return {
         "start_ms": start_ms,
         "p50": statistics.median(latencies),

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from control_room.hosts import HostCheck
 from control_room.metrics import Metrics
 from control_room.room import Room
-from control_room.views import api, openapi
+from control_room.views import api, api_docs, openapi
 from control_room.views.login import login_routes
 from control_room.views.pages import page_routes
 from control_room.views.report import report_page
@@ -69,8 +69,8 @@ def api_routes() -> list[BaseRoute]:
         Route("/-/version", api.version, methods=["GET", "HEAD"]),
         Route("/metrics", api.metrics, methods=["GET"]),
         Route("/openapi.json", openapi.openapi_json, methods=["GET", "HEAD"]),
-        Route("/api/docs", openapi.api_docs, methods=["GET", "HEAD"]),
-        Route("/api/docs.css", openapi.api_docs_css, methods=["GET", "HEAD"]),
+        Route("/api/docs", api_docs.api_docs, methods=["GET", "HEAD"]),
+        Route("/api/docs.css", api_docs.api_docs_css, methods=["GET", "HEAD"]),
         WebSocketRoute("/ws", ws_endpoint),
     ]
 

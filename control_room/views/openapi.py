@@ -1,4 +1,4 @@
-"""The OpenAPI document of the HTTP API, generated from the wire models, and its docs page.
+"""The OpenAPI document of the HTTP API, generated from the wire models.
 
 Nothing here writes a schema by hand: every request and response body is a model or
 TypedDict of :mod:`control_room.wire` (or the core's state document, or the command
@@ -9,22 +9,19 @@ listed under ``x-websockets`` with the schemas of its client and server messages
 
 - ``GET /openapi.json``: the document (OpenAPI 3.1), with examples drawn from the show's
   own channels;
-- ``GET /api/docs``: the same document as a plain HTML page, rendered on the server
-  (no script, no CDN: the strict CSP of the screens holds), styled by ``/api/docs.css``.
+- ``GET /api/docs``: the same document as a plain HTML page
+  (:mod:`control_room.views.api_docs`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
-import jinja2
 from pydantic import TypeAdapter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from control_room import __version__
 from control_room.core.commands import Command
@@ -50,12 +47,10 @@ from control_room.wire import (
 )
 
 __all__ = [
-    "DOCS_CSP",
     "ENDPOINTS",
     "Endpoint",
     "Param",
-    "api_docs",
-    "api_docs_css",
+    "cached_document",
     "openapi_document",
     "openapi_json",
 ]
@@ -406,7 +401,7 @@ def openapi_document(schedule: Schedule | None = None) -> dict[str, Any]:
     }
 
 
-def _cached_document(request: Request) -> dict[str, Any]:
+def cached_document(request: Request) -> dict[str, Any]:
     state = request.app.state
     document: dict[str, Any] | None = getattr(state, "openapi", None)
     if document is None:
@@ -417,127 +412,4 @@ def _cached_document(request: Request) -> dict[str, Any]:
 
 
 async def openapi_json(request: Request) -> Response:
-    return JSONResponse(_cached_document(request))
-
-
-# -- the docs page ----------------------------------------------------------------
-
-DOCS_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'"
-)
-"""The page runs no script at all, and loads only its own style sheet."""
-
-_HEADERS = {
-    "Cache-Control": "no-cache",
-    "Content-Security-Policy": DOCS_CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def _type(schema: Any) -> str:
-    """A JSON schema as a short type text: ``string | null``, ``list of SiteDoc``..."""
-    if not isinstance(schema, dict):
-        return "any"
-    if "$ref" in schema:
-        return str(schema["$ref"]).rsplit("/", 1)[-1]
-    if "const" in schema:
-        return repr(schema["const"]).replace("'", '"')
-    if "enum" in schema:
-        return " | ".join(repr(v).replace("'", '"') for v in schema["enum"])
-    for key in ("anyOf", "oneOf"):
-        if key in schema:
-            return " | ".join(_type(s) for s in schema[key])
-    kind = schema.get("type")
-    if kind == "array":
-        return f"list of {_type(schema.get('items'))}"
-    if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
-        return f"map of {_type(schema['additionalProperties'])}"
-    return str(kind or "any")
-
-
-def _fields(schema: dict[str, Any]) -> list[dict[str, str]]:
-    required = set(schema.get("required", ()))
-    return [
-        {
-            "name": name,
-            "type": _type(prop),
-            "required": "yes" if name in required else "",
-            "about": str(prop.get("description", "")) if isinstance(prop, dict) else "",
-        }
-        for name, prop in schema.get("properties", {}).items()
-    ]
-
-
-_HERE = Path(__file__).resolve().parent
-_PAGE = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(_HERE)),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-).get_template("api_docs.html")
-_CSS = (_HERE / "api_docs.css").read_text(encoding="utf-8")
-
-
-def _page_context(document: dict[str, Any]) -> dict[str, Any]:
-    operations = []
-    for path, methods in document["paths"].items():
-        for method, op in methods.items():
-            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
-            responses = []
-            for status, response in op["responses"].items():
-                media, content = next(iter(response["content"].items()))
-                ref = content.get("schema", {}).get("$ref")
-                name = str(ref).rsplit("/", 1)[-1] if ref else media
-                responses.append(
-                    {
-                        "status": status,
-                        "body": name,
-                        "ref": bool(ref),
-                        "description": response["description"],
-                    }
-                )
-            operations.append(
-                {
-                    "id": op["operationId"],
-                    "method": method,
-                    "path": path,
-                    "summary": op["summary"],
-                    "description": op.get("description", ""),
-                    "token": "security" in op,
-                    "params": [{**p, "type": _type(p["schema"])} for p in op.get("parameters", [])],
-                    "body": _type(body.get("schema")) if body else None,
-                    "examples": [
-                        (name, json.dumps(ex["value"], ensure_ascii=False))
-                        for name, ex in body.get("examples", {}).items()
-                    ],
-                    "responses": responses,
-                }
-            )
-    schemas = [
-        {
-            "name": name,
-            "about": schema.get("description", ""),
-            "fields": _fields(schema),
-            "type": _type(schema),
-        }
-        for name, schema in document["components"]["schemas"].items()
-    ]
-    return {
-        "info": document["info"],
-        "openapi": document["openapi"],
-        "operations": operations,
-        "schemas": schemas,
-        "websocket": document["x-websockets"]["/ws"],
-    }
-
-
-async def api_docs(request: Request) -> Response:
-    body = _PAGE.render(**_page_context(_cached_document(request)))
-    return HTMLResponse(body, headers=_HEADERS)
-
-
-async def api_docs_css(request: Request) -> Response:
-    return Response(_CSS, media_type="text/css", headers={"Cache-Control": "no-cache"})
+    return JSONResponse(cached_document(request))

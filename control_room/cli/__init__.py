@@ -5,6 +5,7 @@ control-room state FILE --at INSTANT       (:mod:`.offline`)
 control-room rundown FILE                  (:mod:`.offline`)
 control-room serve FILE [...]              (:mod:`.serve`)
 control-room journal --data-dir DIR        (:mod:`.journal`)
+control-room restore --from M --data-dir DIR   (:mod:`.restore`)
 control-room switcher check FILE [...]     (:mod:`.switcher`)
 control-room import SOURCE -o FILE         (:mod:`.importing`)
 control-room export --data-dir DIR --format F   (:mod:`.export`)
@@ -22,7 +23,16 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from control_room.cli import export, importing, journal, offline, report, serve, switcher
+from control_room.cli import (
+    export,
+    importing,
+    journal,
+    offline,
+    report,
+    restore,
+    serve,
+    switcher,
+)
 
 __all__ = ["Handler", "build_parser", "main"]
 
@@ -38,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tells the régie, the overlay and the moderators what is on air, to the second.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for family in (offline, serve, journal, switcher, importing, export, report):
+    for family in (offline, serve, journal, restore, switcher, importing, export, report):
         family.add_commands(sub)
     return parser
 

@@ -16,15 +16,25 @@ A data directory is recognised by a marker file and by the SQLite
 a corrupt file, a data dir whose journal vanished) is refused with a clear
 message, never silently replaced by a fresh journal.
 
+Beside the SQLite files, the journal keeps its seal (:mod:`control_room.seal`): the last
+committed sequence number and the running hash of its entries, written after each commit.
+:meth:`Journal.verify` judges the journal against it, so a journal that lost or changed
+acknowledged commands (a damaged or deleted WAL) is refused rather than served short, until
+the operator restores it or accepts the loss (journaled as such). A journal may also write
+every record to a mirror, a second journal on another disk (:mod:`control_room.mirror`).
+
 This module does no asyncio; the app calls it from a single worker thread.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -32,12 +42,23 @@ from pathlib import Path
 from typing import Any
 
 from control_room.clock import epoch, from_epoch
+from control_room.seal import (
+    GENESIS,
+    SEAL_NAME,
+    Integrity,
+    Seal,
+    SealError,
+    SealFile,
+    chain,
+    judge,
+)
 
 __all__ = [
     "APPLICATION_ID",
     "AckRecord",
     "Journal",
     "JournalError",
+    "JournalLoss",
     "MARKER_NAME",
     "JOURNAL_NAME",
     "SCHEMA_VERSION",
@@ -115,8 +136,23 @@ BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 """
 
 
+logger = logging.getLogger(__name__)
+
+
 class JournalError(Exception):
     """A data directory or journal that cannot be used; the message says why and what to do."""
+
+
+class JournalLoss(JournalError):
+    """A journal that lost or changed acknowledged commands (judged against its seal).
+
+    Attributes:
+        integrity: the verdict, with the missing sequence numbers.
+    """
+
+    def __init__(self, message: str, integrity: Integrity) -> None:
+        super().__init__(message)
+        self.integrity = integrity
 
 
 @dataclass(frozen=True)
@@ -230,6 +266,24 @@ def _iso_utc(instant: datetime) -> str:
     return from_epoch(epoch(instant)).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+def _json_or_none(text: Any) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def loss_message(path: Path, integrity: Integrity) -> str:
+    """What ``serve`` says of a journal that lost or changed acknowledged commands."""
+    return (
+        f"{path}: refusing to serve a journal that lost acknowledged commands: "
+        f"{integrity.problem}. Nothing was changed. To go on: restore the journal "
+        "(control-room restore --from MIRROR, if it was served with --journal-mirror; or "
+        "journal.sqlite3 and journal.sqlite3-wal from a backup), or accept the loss with "
+        "serve --accept-journal-loss (the loss is journaled: what, by whom, when)."
+    )
+
+
 def _parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -297,6 +351,14 @@ class Journal:
         self.readonly = readonly
         self._db = connection
         self._lock = threading.Lock()
+        self._seal = SealFile(path.parent / SEAL_NAME)
+        self._heads: list[str] = [GENESIS]
+        self._last_seq = 0
+        self._integrity = Integrity(0, 0, None)
+        self._mirror: Journal | None = None
+        self._id: str | None = None
+        self.mirror_error: str | None = None
+        """Why the mirror stopped being written (None: it is, or there is none)."""
 
     # -- opening ---------------------------------------------------------------
 
@@ -352,14 +414,19 @@ class Journal:
         journal = cls(path, connection, readonly=readonly)
         try:
             journal._prepare(fresh=fresh)
+            journal._integrity = journal._scan()
+            if fresh:
+                journal._write_seal()
         except sqlite3.DatabaseError as exc:
             connection.close()
             raise JournalError(
                 f"{path}: not a readable control-room journal ({exc}); the file is corrupt or "
                 "belongs to another program. Restore it from a backup, or pass a new --data-dir."
             ) from exc
-        except JournalError:
+        except (JournalError, OSError) as exc:
             connection.close()
+            if isinstance(exc, OSError):
+                raise JournalError(f"{journal._seal.path}: cannot write the seal: {exc}") from exc
             raise
         return journal
 
@@ -380,6 +447,8 @@ class Journal:
                 + f"PRAGMA user_version = {SCHEMA_VERSION};\n"
                 + "INSERT INTO meta (key, value) VALUES ('created_at', "
                 + f"'{json.dumps(_iso_utc(from_epoch(time.time())))}');\n"
+                + "INSERT INTO meta (key, value) VALUES ('journal_id', "
+                + f"'{json.dumps(uuid.uuid4().hex)}');\n"
                 + "COMMIT;"
             )
             app_id = APPLICATION_ID
@@ -415,6 +484,10 @@ class Journal:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            self._seal.close()
+            if self._mirror is not None:
+                self._mirror.close()
+                self._mirror = None
 
     def __enter__(self) -> Journal:
         return self
@@ -422,22 +495,237 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- integrity -------------------------------------------------------------
+
+    @property
+    def journal_id(self) -> str | None:
+        """This journal's identity (None: a journal older than seals, not yet verified)."""
+        return self._id
+
+    @property
+    def last_seq(self) -> int:
+        """The highest sequence number the journal holds."""
+        return self._last_seq
+
+    @property
+    def whole(self) -> int:
+        """Entries 1..whole are all there (the prefix the running hash covers)."""
+        return len(self._heads) - 1
+
+    def head_at(self, seq: int) -> str | None:
+        """The running hash after entry ``seq`` (None: the journal does not hold 1..seq)."""
+        return self._heads[seq] if 0 <= seq < len(self._heads) else None
+
+    @property
+    def integrity(self) -> Integrity:
+        """The journal judged against its seal, as of opening (or the last verify)."""
+        return self._integrity
+
+    def _scan(self) -> Integrity:
+        """Hash every entry as stored and judge the journal against its seal.
+
+        Raises:
+            sqlite3.DatabaseError: the file cannot be read.
+        """
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, CAST(wall AS BLOB), CAST(show AS BLOB), CAST(who AS BLOB), "
+                "CAST(command AS BLOB) FROM entries ORDER BY seq"
+            ).fetchall()
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'journal_id'").fetchone()
+        heads = [GENESIS]
+        next_present = None
+        for seq, wall, show, who, command in rows:
+            if seq != len(heads):
+                next_present = seq
+                break
+            heads.append(chain(heads[-1], seq, wall, show, who, command))
+        self._heads = heads
+        self._last_seq = rows[-1][0] if rows else 0
+        journal_id = _json_or_none(row[0]) if row is not None else None
+        self._id = journal_id if isinstance(journal_id, str) else None
+        trouble = None
+        sealed: Seal | None = None
+        try:
+            sealed = self._seal.read()
+        except SealError as exc:
+            trouble = f"its seal is unreadable ({exc})"
+        return judge(
+            heads,
+            self._last_seq,
+            sealed,
+            journal_id=self._id,
+            seal_trouble=trouble,
+            next_present=next_present,
+        )
+
+    def verify(self, *, accept_loss_by: str | None = None) -> Integrity:
+        """Judge the journal against its seal now; refuse it, or accept its loss, or seal it.
+
+        A sound journal (or one older than seals) is sealed as it is. A journal that lost or
+        changed acknowledged commands is refused, unless ``accept_loss_by`` says who accepts
+        the loss: then a meta record ``accepted_losses`` says what was accepted, by whom and
+        when, and the journal is sealed as it now is.
+
+        Args:
+            accept_loss_by: who accepts the loss (``--accept-journal-loss``), or None.
+
+        Returns:
+            The verdict (``ok`` False only when a loss was accepted).
+
+        Raises:
+            JournalLoss: the journal lost or changed commands, and no one accepted it.
+            JournalError: the journal or its seal cannot be read or written.
+        """
+        try:
+            integrity = self._scan()
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"{self.path}: the journal cannot be read ({exc})") from exc
+        self._integrity = integrity
+        if not integrity.ok:
+            if accept_loss_by is None:
+                raise JournalLoss(loss_message(self.path, integrity), integrity)
+            accepted = list(self.get_meta("accepted_losses") or [])
+            accepted.append(
+                {
+                    **integrity.to_json(),
+                    "by": accept_loss_by,
+                    "at": _iso_utc(from_epoch(time.time())),
+                }
+            )
+            self.set_meta("accepted_losses", accepted)
+            logger.warning("journal loss accepted by %s: %s", accept_loss_by, integrity.problem)
+        if self._id is None:  # a journal older than seals: it gets its identity now
+            self._id = uuid.uuid4().hex
+            self.set_meta("journal_id", self._id)
+        try:
+            self._write_seal()
+        except OSError as exc:
+            raise JournalError(f"{self._seal.path}: cannot write the seal: {exc}") from exc
+        if not integrity.ok:
+            self._integrity = Integrity(integrity.seq, len(self._heads) - 1, None)
+        return integrity
+
+    def _write_seal(self) -> Seal:
+        """Seal the journal as it is (its whole prefix). Raises OSError."""
+        journal_id = self.journal_id or ""
+        whole = len(self._heads) - 1
+        return self._seal.write(journal_id, whole, self._heads[whole])
+
+    def copy_to(self, directory: Path) -> int:
+        """Make ``directory`` a data directory holding a copy of this journal, sealed.
+
+        The copy is made with SQLite's backup API from one consistent snapshot, flushed,
+        and renamed over ``directory``'s journal; the caller has closed any journal open
+        there and moved aside the files to keep (a stale ``-wal`` is removed).
+
+        Returns:
+            The number of commands copied.
+
+        Raises:
+            OSError: the directory cannot be written.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        marker = directory / MARKER_NAME
+        if not marker.is_file():
+            marker.write_text(_MARKER_TEXT, encoding="utf-8")
+        partial = directory / (JOURNAL_NAME + ".partial")
+        partial.unlink(missing_ok=True)
+        with self._lock:
+            copy = sqlite3.connect(partial)
+            try:
+                self._db.backup(copy)
+            finally:
+                copy.close()
+            whole = len(self._heads) - 1
+            journal_id, head = self._id or "", self._heads[whole]
+        fd = os.open(partial, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        for suffix in ("-wal", "-shm"):
+            (directory / (JOURNAL_NAME + suffix)).unlink(missing_ok=True)
+        os.replace(partial, directory / JOURNAL_NAME)
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        seal = SealFile(directory / SEAL_NAME)
+        try:
+            seal.write(journal_id, whole, head)
+        finally:
+            seal.close()
+        return whole
+
+    def attach_mirror(self, mirror: Journal | None) -> None:
+        """Write every record to ``mirror`` too, from now on (None: stop)."""
+        with self._lock:
+            self._mirror = mirror
+            self.mirror_error = None
+
+    @property
+    def mirror(self) -> Journal | None:
+        return self._mirror
+
+    def _tee(self, write: Any) -> None:
+        """Apply ``write(mirror)`` to the mirror; a failing mirror is dropped, loudly."""
+        mirror = self._mirror
+        if mirror is None:
+            return
+        try:
+            write(mirror)
+        except Exception as exc:  # noqa: BLE001 - the show goes on on the main journal
+            self.mirror_error = f"{mirror.path.parent}: {exc}"
+            self._mirror = None
+            logger.error(
+                "the journal mirror %s failed (%s); no longer mirrored: restart serve with a "
+                "working --journal-mirror to copy the journal there again",
+                mirror.path.parent,
+                exc,
+            )
+
     # -- settings --------------------------------------------------------------
 
     def get_meta(self, key: str) -> Any:
-        """A setting stored in the journal, or None."""
+        """A setting stored in the journal, or None.
+
+        Raises:
+            JournalError: the stored value is damaged.
+        """
         with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else json.loads(row[0])
+            try:
+                row = self._db.execute(
+                    "SELECT CAST(value AS BLOB) FROM meta WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise JournalError(f"{self.path}: the journal cannot be read ({exc})") from exc
+        if row is None:
+            return None
+        try:
+            return json.loads(_row_text(row[0], key))
+        except (_Damaged, ValueError, RecursionError):
+            raise JournalError(
+                f"{self.path}: the journal's setting {key!r} is damaged; the journal was "
+                "changed outside control-room. Restore it from a backup, or pass a new --data-dir."
+            ) from None
 
     def set_meta(self, key: str, value: Any) -> None:
         """Store a setting (JSON-serialisable), replacing the previous one."""
+        sql = (
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        )
+        params = (key, json.dumps(value, ensure_ascii=False))
         with self._lock:
-            self._db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, json.dumps(value, ensure_ascii=False)),
-            )
+            self._db.execute(sql, params)
+            self._tee(lambda m: m._execute(sql, params))
+
+    def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
+        """One write, as the main journal made it (on a mirror)."""
+        with self._lock:
+            self._db.execute(sql, params)
 
     # -- commands --------------------------------------------------------------
 
@@ -457,14 +745,31 @@ class Journal:
         """
         wall_at = from_epoch(wall) if isinstance(wall, float | int) else wall
         text = json.dumps(dict(command), ensure_ascii=False, sort_keys=True)
+        row = (_iso_utc(wall_at), show.isoformat(), who, text)
         with self._lock:
-            cursor = self._db.execute(
-                "INSERT INTO entries (wall, show, who, command) VALUES (?, ?, ?, ?)",
-                (_iso_utc(wall_at), show.isoformat(), who, text),
-            )
-            seq = cursor.lastrowid
-        assert seq is not None
+            if not self._integrity.ok:
+                raise JournalError(
+                    f"{self.path}: refusing to add to a journal that {self._integrity.problem}"
+                )
+            seq = self._last_seq + 1
+            self._commit_entry(seq, row)
+            self._tee(lambda m: m._mirror_entry(seq, row))
         return Record(seq, from_epoch(epoch(wall_at)), show, who, json.loads(text))
+
+    def _commit_entry(self, seq: int, row: tuple[str, str, str, str]) -> None:
+        """Insert entry ``seq`` (one committed transaction), then seal it. Holds the lock."""
+        self._db.execute(
+            "INSERT INTO entries (seq, wall, show, who, command) VALUES (?, ?, ?, ?, ?)",
+            (seq, *row),
+        )
+        self._last_seq = seq
+        if seq == len(self._heads):
+            self._heads.append(chain(self._heads[-1], seq, *row))
+            self._write_seal()
+
+    def _mirror_entry(self, seq: int, row: tuple[str, str, str, str]) -> None:
+        with self._lock:
+            self._commit_entry(seq, row)
 
     def records(self, *, after: int = 0) -> list[Record]:
         """Every command with ``seq > after``, in order.
@@ -474,11 +779,14 @@ class Journal:
                 the message names the entry.
         """
         with self._lock:
-            rows = self._db.execute(
-                "SELECT seq, CAST(wall AS BLOB), CAST(show AS BLOB), CAST(who AS BLOB), "
-                "CAST(command AS BLOB) FROM entries WHERE seq > ? ORDER BY seq",
-                (after,),
-            ).fetchall()
+            try:
+                rows = self._db.execute(
+                    "SELECT seq, CAST(wall AS BLOB), CAST(show AS BLOB), CAST(who AS BLOB), "
+                    "CAST(command AS BLOB) FROM entries WHERE seq > ? ORDER BY seq",
+                    (after,),
+                ).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise JournalError(f"{self.path}: the journal cannot be read ({exc})") from exc
         records = []
         for seq, wall, show, who, command in rows:
             try:
@@ -513,25 +821,35 @@ class Journal:
             The stored record, with its ``id``.
         """
         asked = from_epoch(epoch(record.asked_at))
+        row_id = self._insert(
+            "switches",
+            "channel, scene, target, asked_at, show_at, result, code, comment, duration_ms",
+            (
+                record.channel,
+                record.scene,
+                record.target,
+                _iso_utc(asked),
+                None if record.show_at is None else record.show_at.isoformat(),
+                record.result,
+                record.code,
+                record.comment,
+                record.duration_ms,
+            ),
+        )
+        return replace(record, asked_at=asked, id=row_id)
+
+    def _insert(self, table: str, columns: str, values: tuple[Any, ...]) -> int:
+        """Insert an audit row (committed), and the same row, same id, on the mirror."""
+        marks = ", ".join("?" * (len(values) + 1))
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO switches (channel, scene, target, asked_at, show_at, result, code, "
-                "comment, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.channel,
-                    record.scene,
-                    record.target,
-                    _iso_utc(asked),
-                    None if record.show_at is None else record.show_at.isoformat(),
-                    record.result,
-                    record.code,
-                    record.comment,
-                    record.duration_ms,
-                ),
+                f"INSERT INTO {table} ({columns}) VALUES ({marks[3:]})", values
             )
             row_id = cursor.lastrowid
-        assert row_id is not None
-        return replace(record, asked_at=asked, id=row_id)
+            assert row_id is not None
+            sql = f"INSERT INTO {table} (id, {columns}) VALUES ({marks})"
+            self._tee(lambda m: m._execute(sql, (row_id, *values)))
+        return row_id
 
     def switches(self, *, channel: str | None = None) -> list[SwitchRecord]:
         """Every switcher attempt (of one channel), in order."""
@@ -568,13 +886,11 @@ class Journal:
     ) -> AckRecord:
         """Record that a moderator acknowledged a message (committed before returning)."""
         wall_at = from_epoch(wall) if isinstance(wall, float | int) else wall
-        with self._lock:
-            cursor = self._db.execute(
-                "INSERT INTO acks (channel, message_id, name, wall, show) VALUES (?, ?, ?, ?, ?)",
-                (channel, message_id, name, _iso_utc(wall_at), show.isoformat()),
-            )
-            row_id = cursor.lastrowid
-        assert row_id is not None
+        row_id = self._insert(
+            "acks",
+            "channel, message_id, name, wall, show",
+            (channel, message_id, name, _iso_utc(wall_at), show.isoformat()),
+        )
         return AckRecord(row_id, channel, message_id, name, from_epoch(epoch(wall_at)), show)
 
     def acks(self, *, channel: str | None = None, message_id: int | None = None) -> list[AckRecord]:
@@ -620,13 +936,9 @@ class Journal:
         """Record a presence sample: per channel, screens per role (committed before returning)."""
         wall_at = from_epoch(wall) if isinstance(wall, float | int) else wall
         text = json.dumps({k: dict(v) for k, v in counts.items()}, sort_keys=True)
-        with self._lock:
-            cursor = self._db.execute(
-                "INSERT INTO presence (wall, show, counts) VALUES (?, ?, ?)",
-                (_iso_utc(wall_at), show.isoformat(), text),
-            )
-            row_id = cursor.lastrowid
-        assert row_id is not None
+        row_id = self._insert(
+            "presence", "wall, show, counts", (_iso_utc(wall_at), show.isoformat(), text)
+        )
         return PresenceSample(row_id, from_epoch(epoch(wall_at)), show, json.loads(text))
 
     def presence(self) -> list[PresenceSample]:

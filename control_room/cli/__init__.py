@@ -5,6 +5,7 @@ control-room state FILE --at INSTANT       (:mod:`.offline`)
 control-room rundown FILE                  (:mod:`.offline`)
 control-room serve FILE [...]              (:mod:`.serve`)
 control-room journal --data-dir DIR        (:mod:`.journal`)
+control-room restore --from M --data-dir DIR   (:mod:`.restore`)
 control-room switcher check FILE [...]     (:mod:`.switcher`)
 control-room import SOURCE -o FILE         (:mod:`.importing`)
 control-room export --data-dir DIR --format F   (:mod:`.export`)
@@ -29,6 +30,7 @@ from control_room.cli import (
     journal,
     offline,
     report,
+    restore,
     serve,
     switcher,
     token,
@@ -48,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         "tells the régie, the overlay and the moderators what is on air, to the second.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for family in (offline, serve, journal, switcher, importing, export, report, token):
+    families = (offline, serve, journal, restore, switcher, importing, export, report, token)
+    for family in families:
         family.add_commands(sub)
     return parser
 

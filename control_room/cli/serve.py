@@ -9,12 +9,19 @@ control-room serve FILE [--host H] [--port P] [--data-dir DIR] [--at INSTANT --s
 it, sets the clock (real time, or a rehearsal with ``--at``/``--speed``), prints the
 URL of every screen and runs the app on uvicorn.
 
-The clock of a rehearsal is stored in the data directory: restarting the same
-rehearsal (same ``--at`` and ``--speed``) on the same data directory resumes it
-where it is now, so a server killed mid-rehearsal comes back in exactly the
-state it was in. Starting a different rehearsal, or the real show, on a data
+The clock of a rehearsal is stored in the data directory when it starts, before
+any command: restarting the same rehearsal (same ``--at`` and ``--speed``) on the
+same data directory resumes it where it is now, so a server killed mid-rehearsal
+(even before its first command) comes back in exactly the state it was in, its
+show time never earlier. Starting a different rehearsal, or the real show, on a data
 directory that already holds commands is refused: their show times would not
 mean anything on the new clock.
+
+The journal is judged against its seal before anything is served
+(docs/durability.md): a journal that lost or changed acknowledged commands is
+refused, saying which, until it is restored (``control-room restore``) or the loss
+is accepted with ``--accept-journal-loss``. ``--journal-mirror DIR`` keeps a second
+copy, written on each commit.
 
 On another site's network (docs/deploy.md): ``--certfile``/``--keyfile`` serve HTTPS and
 WSS directly; behind a reverse proxy, ``--forwarded-allow-ips`` says which proxy's
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import getpass
 import logging
 import os
 import secrets
@@ -46,7 +54,7 @@ from control_room import __version__
 from control_room.cli.common import AT_HELP, at_instant, describe_clock, load_or_report
 from control_room.clock import Clock, ClockError, real_clock, rehearsal_clock
 from control_room.core.schedule import Schedule
-from control_room.journal import Journal, JournalError
+from control_room.journal import Journal, JournalError, JournalLoss
 from control_room.tokens import mask
 from control_room.versions import store as store_version
 
@@ -57,6 +65,7 @@ __all__ = [
     "add_commands",
     "add_serve_arguments",
     "OperatorToken",
+    "check_journal",
     "public_base",
     "resolve_clock",
     "resolve_token",
@@ -100,6 +109,18 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--speed",
         type=float,
         help="rehearsal: how many times faster than real time the show runs (e.g. 10)",
+    )
+    parser.add_argument(
+        "--journal-mirror",
+        metavar="DIR",
+        help="also write the journal to DIR, on another disk, on each commit "
+        "(docs/durability.md; restore with control-room restore --from DIR)",
+    )
+    parser.add_argument(
+        "--accept-journal-loss",
+        action="store_true",
+        help="serve a journal that lost acknowledged commands as it now is; the loss is "
+        "journaled (what, by whom, when). Only when no mirror or backup holds them",
     )
     parser.add_argument(
         "--allow-origin",
@@ -238,7 +259,6 @@ def resolve_clock(
             and start is not None
             and datetime.fromisoformat(stored["origin_show"]) == start
             and float(stored["speed"]) == rate
-            and entries > 0
         ):
             clock = rehearsal_clock(start, rate, origin_wall=float(stored["origin_wall"]))
             note = (
@@ -267,6 +287,70 @@ def resolve_clock(
     if not journal.readonly:
         journal.set_meta("clock", clock.settings())
     return clock, note
+
+
+def check_journal(
+    journal: Journal, *, accept_loss: bool = False, mirror: str | None = None
+) -> list[str]:
+    """Judge the journal against its seal, accept its loss if asked, attach its mirror.
+
+    Damaged rows are named first (their own message). A journal that lost or changed
+    acknowledged commands is refused, with what to do; with ``--journal-mirror``, the
+    refusal says whether the mirror holds them.
+
+    Returns:
+        Sentences for the console (a loss accepted, the mirror's state).
+
+    Raises:
+        JournalError: the journal (or its mirror) cannot be served as it is.
+    """
+    journal.records()  # a damaged row is named as such, before any verdict
+    notes = []
+    who = f"{_user()}@{socket.gethostname()} (pid {os.getpid()})"
+    try:
+        integrity = journal.verify(accept_loss_by=who if accept_loss else None)
+    except JournalLoss as exc:
+        if mirror is not None:
+            raise JournalError(f"{exc} {_mirror_hint(journal, Path(mirror), exc)}") from None
+        raise
+    if not integrity.ok:
+        notes.append(f"journal loss ACCEPTED by {who}: {integrity.problem}")
+    elif accept_loss:
+        notes.append("--accept-journal-loss: nothing to accept, the journal is whole")
+    if mirror is not None:
+        from control_room.mirror import attach
+
+        notes.append(attach(journal, mirror)[1])
+    return notes
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return f"uid {os.getuid()}"
+
+
+def _mirror_hint(journal: Journal, mirror: Path, loss: JournalLoss) -> str:
+    """Whether the mirror holds what the journal lost, and the command line to restore it."""
+    sealed = loss.integrity.sealed
+    try:
+        with Journal.open(mirror, readonly=True) as copy:
+            held = copy.whole if copy.integrity.ok else -1
+            complete = (
+                sealed is not None
+                and copy.journal_id == sealed.journal_id
+                and copy.head_at(sealed.seq) == sealed.head
+            )
+    except JournalError:
+        held, complete = -1, False
+    data_dir = journal.path.parent
+    if complete:
+        return (
+            f"The mirror {mirror} holds all of them ({held} commands): restore it with "
+            f"`control-room restore --from {mirror} --data-dir {data_dir}`, then serve again."
+        )
+    return f"The mirror {mirror} does not hold them either."
 
 
 class OperatorToken(NamedTuple):
@@ -492,6 +576,9 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return 1
         try:
             journal = held.enter_context(_hold(data_dir))
+            notes = check_journal(
+                journal, accept_loss=args.accept_journal_loss, mirror=args.journal_mirror
+            )
             _check_event(journal, schedule)
             # The schedule kept beside its journal, for `report` and `export` (versions.py).
             text = Path(args.file).read_text(encoding="utf-8")
@@ -513,6 +600,8 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         now = built.show_now.astimezone(ev.timezone).isoformat(timespec="seconds")
         print(f"clock: {clock_note}; show time now {now}", file=out)
         print(f"data: {data_dir} ({built.replayed} journal entries replayed)", file=out)
+        for note in notes:
+            print(f"journal: {note}", file=out)
         if operator.created:
             print(f"operator token (new, kept in {operator.source}): {operator.token}", file=out)
             print("  it is printed this once; later runs show it masked", file=out)

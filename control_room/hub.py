@@ -237,12 +237,13 @@ class Client:
         """
         if self.failure is not None:
             return False
-        if self._sender is None:
+        if self._sender is None and not isinstance(self.link, SendLink):
             message = _message(item)
             if self.link.offer(message):
                 self._count(at_once=True)
                 return True
-            item = message
+            if isinstance(item, str):
+                item = message  # a late item stays late: encoded again when it leaves
         if key is not None:
             slot: Hashable = ("k", key)
             if slot in self._pending:

@@ -11,7 +11,6 @@ Every body is a model of :mod:`control_room.wire`; every error is an
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -38,6 +37,7 @@ from control_room.wire import (
     VariablesResponse,
     VersionBody,
     now_ms,
+    parse_json,
 )
 
 __all__ = [
@@ -136,7 +136,7 @@ async def api_commands(request: Request) -> Response:
     if refused is not None:
         return refused
     try:
-        data: Any = json.loads(await request.body())
+        data: Any = parse_json(await request.body())
     except ValueError as exc:
         return error(f"not JSON: {exc}", 400)
     who = request.headers.get("x-operator") or "operator"

@@ -33,7 +33,6 @@ import multiprocessing as mp
 import os
 import resource
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -199,7 +198,10 @@ class ControlRoom(_Target):
 
     def change(self, conn: http.client.HTTPConnection, k: int) -> None:
         body = json.dumps({"type": "slate", "channel": "main", "text": f"bench-{k}"})
-        headers = {"Authorization": f"Bearer {self.server.token}", "Content-Type": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {self.server.token}",
+            "Content-Type": "application/json",
+        }
         conn.request("POST", "/api/commands", body=body, headers=headers)
         response = conn.getresponse()
         response.read()
@@ -241,15 +243,30 @@ class Naive(_Target):
 
 def measure(target: _Target, size: int, changes: int, procs: int, idle: float) -> dict[str, Any]:
     ctx = mp.get_context("fork")
-    admitted = ctx.Value("i", 0, lock=False)
-    got = ctx.Value("i", 0, lock=False)
+    counters = [
+        (ctx.Value("i", 0, lock=False), ctx.Value("i", 0, lock=False)) for _ in range(procs)
+    ]
+
+    class _Sum:  # one counter per worker (an unlocked += is not atomic across processes)
+        def __init__(self, index: int) -> None:
+            self.index = index
+
+        @property
+        def value(self) -> int:
+            return sum(pair[self.index].value for pair in counters)
+
+    admitted, got = _Sum(0), _Sum(1)
     rss0 = _rss(target.pid)
     pipes, workers = [], []
     started = time.monotonic()
     for n in range(procs):
         share = size // procs + (1 if n < size % procs else 0)
         ours, theirs = ctx.Pipe()
-        proc = ctx.Process(target=worker, args=(target.port, target.query, share, admitted, got, theirs))
+        proc = ctx.Process(
+            target=worker,
+            args=(target.port, target.query, share, *counters[n], theirs),
+            daemon=True,
+        )
         proc.start()
         pipes.append(ours)
         workers.append(proc)
@@ -257,6 +274,8 @@ def measure(target: _Target, size: int, changes: int, procs: int, idle: float) -
     while admitted.value < size and time.monotonic() < deadline:
         time.sleep(0.01)
     admission = time.monotonic() - started
+    if admitted.value < size:
+        print(f"  admitted {admitted.value}/{size}", file=sys.stderr)
     time.sleep(0.5)
     rss1 = _rss(target.pid)
 
@@ -270,10 +289,16 @@ def measure(target: _Target, size: int, changes: int, procs: int, idle: float) -
     bytes0, cpu0 = nbytes(), _cpu(target.pid)
     for k in range(changes):
         sent[k] = time.monotonic()
-        target.change(conn, k)
+        try:
+            target.change(conn, k)
+        except (OSError, http.client.HTTPException):  # closed while we waited: once more
+            conn.close()
+            target.change(conn, k)
         until = time.monotonic() + 5
         while got.value < size * (k + 1) and time.monotonic() < until:
             time.sleep(0.001)
+        if got.value < size * (k + 1):
+            print(f"  change {k}: {got.value - size * k}/{size} after 5 s", file=sys.stderr)
         time.sleep(0.02)
     cpu1, bytes1 = _cpu(target.pid), nbytes()
     time.sleep(idle)
@@ -312,7 +337,9 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--idle", type=float, default=10.0)
     parser.add_argument("--only", choices=["control-room", "naive"])
-    parser.add_argument("--payload", type=int, default=0, help="naive: state bytes (default: control-room's)")
+    parser.add_argument(
+        "--payload", type=int, default=0, help="naive: state bytes (default: control-room's)"
+    )
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the servers inherit it
@@ -321,7 +348,8 @@ def main() -> None:
         sys.exit(f"the file-descriptor limit ({hard}) is below {need}: raise ulimit -Hn")
     header = (
         f"{'server':<13} {'N':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} "
-        f"{'delivered':>15} {'admit s':>7} {'KB/conn':>7} {'µs/chg/cl':>9} {'B/chg/cl':>8} {'idle B/s':>8}"
+        f"{'delivered':>15} {'admit s':>7} {'KB/conn':>7} {'µs/chg/cl':>9} "
+        f"{'B/chg/cl':>8} {'idle B/s':>8}"
     )
     print(header)
     rows = []
@@ -347,7 +375,8 @@ def main() -> None:
                     f"{row['p99']:>7.1f} {row['max']:>7.1f} "
                     f"{row['delivered']:>7}/{row['expected']:<7} {row['admission_s']:>7.2f} "
                     f"{row['rss_kb_per_conn']:>7.1f} {row['cpu_us_per_change_client']:>9.1f} "
-                    f"{row['bytes_per_change_client']:>8.0f} {row['idle_bytes_per_client_s']:>8.2f}",
+                    f"{row['bytes_per_change_client']:>8.0f} "
+                    f"{row['idle_bytes_per_client_s']:>8.2f}",
                     flush=True,
                 )
     print(json.dumps(rows))

@@ -325,6 +325,12 @@ class Client:
             if self._sender is asyncio.current_task():
                 self._sender = None
 
+    async def run(self) -> None:
+        """Until the client is done (dropped, or its connection gone). Sending needs no
+        task of the caller's any more: the hub writes, and starts a sender only for a
+        client that falls behind."""
+        await self.done.wait()
+
     async def wait_sent(self) -> None:
         """Until nothing waits in the queue (for tests and the greeting's error paths)."""
         while self._sender is not None and self.failure is None:

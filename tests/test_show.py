@@ -101,7 +101,7 @@ def connect(room: Room, *, role: Role, channels: frozenset[str] | None = None) -
     client.authenticated = role is Role.REGIE
     room.hub.add(client)
     greet(room, client)
-    SENDERS.setdefault(id(room), []).append(asyncio.create_task(client.wait_sent()))
+    SENDERS.setdefault(id(room), []).append(asyncio.create_task(client.run()))
     return screen
 
 

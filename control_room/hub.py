@@ -1,46 +1,51 @@
 """The hub: fan messages out to many websocket clients without waiting for any.
 
-Following websockets' "Broadcasting messages" topic (per-client queues), every
-client has its own sender task fed by a small **coalescing queue**:
+websockets' "Broadcasting messages" topic explains why a broadcast must never wait for the
+slowest client. Its ``broadcast()`` writes to every connection without awaiting; we go one
+step further and write the *same bytes*: a broadcast is rendered once per distinct *view*
+(the set of channels a client follows), framed once (:class:`Message` caches the frame),
+and handed to every client's :class:`Link` synchronously.
 
-- a message may carry a coalescing *key* (``"state"``, ``"presence"``,
-  ``("switcher", channel)``): a newer message with the same key replaces the
-  queued one, so a client that falls behind skips intermediate states but
-  always receives the latest;
-- messages without a key (results, pongs, errors, journal entries) are never
-  dropped;
-- the queue is bounded: a client whose queue overflows, or whose send does not
-  complete within the send timeout, is closed and counted in
+- A client whose socket has room gets the frame written at once: no task wake-up, no
+  timeout, no copy (:meth:`Link.offer`).
+- Only a client that falls behind (its transport paused its writes) gets a queue and a
+  sender task. The queue **coalesces**: a message may carry a *key* (``"state"``,
+  ``"presence"``, ``("switcher", channel)``) and a newer message with the same key
+  replaces the queued one, so a slow client skips intermediate states but always
+  receives the latest. Messages without a key (results, pongs, errors) are never
+  dropped. While a client has a queue, every message goes through it, so order holds.
+- A client whose queue overflows, or whose socket stays full past the send timeout, is
+  *failed*: its link is aborted at once (the socket is dropped, not closed politely on a
+  transport that will never drain), it leaves the hub and is counted in
   :attr:`HubStats.slow_closed`. Nobody else waits for it.
 
-Broadcasts render once per distinct *view* (the set of channels a client
-follows), not once per client: :meth:`Hub.broadcast_view` calls its renderer at
-most once for each view among the connected clients and enqueues the same
-string everywhere.
-
-The hub knows nothing about websockets: a client's ``send`` is any coroutine
-function taking a string (Starlette's ``WebSocket.send_text`` in the app).
+The hub knows nothing about websockets: a :class:`Link` is whatever moves a
+:class:`Message` to a client (``control_room.transport.FrameLink`` in the server; a
+:class:`SendLink` around any ``send(text)`` coroutine elsewhere, as in Starlette's test
+client).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol, runtime_checkable
 
 from control_room.wire import Role
 
 __all__ = [
     "Client",
-    "ClientGone",
     "Hub",
     "HubStats",
+    "Link",
+    "Message",
     "Outgoing",
-    "SlowClient",
+    "SendLink",
     "View",
 ]
 
@@ -49,20 +54,94 @@ logger = logging.getLogger(__name__)
 View = frozenset[str] | None
 """The channels a client follows; None means every channel."""
 
-Outgoing = str | Callable[[], str]
-"""A queued message: encoded text, or a function encoding it at send time (pongs)."""
-
 Send = Callable[[str], Awaitable[None]]
 
 _ids = itertools.count(1)
 
 
-class SlowClient(Exception):
-    """A client could not keep up (queue overflow or send timeout)."""
+class Message:
+    """One outgoing text message, shared by every client it goes to.
+
+    The encoded form (a websocket frame, in the server) is built by the first link that
+    needs it and cached: a broadcast is framed once, whatever the number of clients.
+    """
+
+    __slots__ = ("_encoded", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text: Final = text
+        self._encoded: bytes | None = None
+
+    def encoded(self, encode: Callable[[str], bytes]) -> bytes:
+        """The message as ``encode`` makes it, built once (all links share one encoder)."""
+        if self._encoded is None:
+            self._encoded = encode(self.text)
+        return self._encoded
+
+    def __repr__(self) -> str:
+        return f"<Message {self.text[:40]!r}>"
 
 
-class ClientGone(Exception):
-    """A client's connection closed while sending."""
+Outgoing = str | Message | Callable[[], str]
+"""A message to queue: text, a shared :class:`Message`, or a function encoding it at send
+time (pongs, whose timestamp is taken when they leave)."""
+
+
+def _message(item: Outgoing) -> Message:
+    if isinstance(item, Message):
+        return item
+    return Message(item if isinstance(item, str) else item())
+
+
+@runtime_checkable
+class Link(Protocol):
+    """What moves messages to one client."""
+
+    def offer(self, message: Message) -> bool:
+        """Write ``message`` now if the connection has room; False if it must wait.
+
+        A closed connection takes (and drops) everything: its reader ends the session.
+        """
+
+    async def deliver(self, message: Message) -> None:
+        """Write ``message`` once there is room.
+
+        Raises:
+            Exception: the connection is gone.
+        """
+
+    def abort(self) -> None:
+        """Drop the connection at once, whatever is still buffered."""
+
+    def cork(self) -> None:
+        """Hold the writes that follow, to send them together at :meth:`uncork`."""
+
+    def uncork(self) -> None:
+        """Send the writes held since :meth:`cork` as one."""
+
+
+class SendLink:
+    """A :class:`Link` around a ``send(text)`` coroutine: every message goes through the
+    client's queue and sender task (no synchronous write is possible)."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.aborted = asyncio.Event()
+
+    def offer(self, message: Message) -> bool:
+        return False
+
+    async def deliver(self, message: Message) -> None:
+        await self._send(message.text)
+
+    def abort(self) -> None:
+        self.aborted.set()
+
+    def cork(self) -> None:
+        pass
+
+    def uncork(self) -> None:
+        pass
 
 
 @dataclass
@@ -72,8 +151,11 @@ class HubStats:
     Attributes:
         clients: connected clients now.
         connected_total: clients ever connected.
-        slow_closed: clients closed because they could not keep up.
+        slow_closed: clients dropped because they could not keep up (a queue overflow, a
+            socket full past the send timeout, no pong within the heartbeat).
         sent: messages handed to the network.
+        written_at_once: of those, written without a queue (the socket had room).
+        queued: clients that ever had to queue (fell behind for a moment, at least).
         coalesced: queued messages replaced by a newer one before being sent.
         renders: view renderings done by broadcasts (to check "encode once per view").
     """
@@ -82,24 +164,28 @@ class HubStats:
     connected_total: int = 0
     slow_closed: int = 0
     sent: int = 0
+    written_at_once: int = 0
+    queued: int = 0
     coalesced: int = 0
     renders: int = 0
 
 
 class Client:
-    """One connected client: its subscription and its outgoing queue.
+    """One connected client: its subscription, its link and, when behind, its queue.
 
     Args:
-        send: coroutine function sending one text message.
+        link: what writes to the connection (a ``send(text)`` coroutine is wrapped in a
+            :class:`SendLink`).
         queue_limit: how many messages may wait before the client is deemed too slow.
-        send_timeout: seconds one send may take before the client is deemed too slow.
+        send_timeout: seconds the connection may stay full before the client is deemed
+            too slow.
         role: what the client says it is.
         channels: the channels it follows (None: all).
     """
 
     def __init__(
         self,
-        send: Send,
+        link: Link | Send,
         *,
         queue_limit: int = 64,
         send_timeout: float = 5.0,
@@ -113,11 +199,15 @@ class Client:
         self.name: str | None = None
         self.lang: str | None = None
         self.failure: str | None = None
-        self._send = send
+        self.slow = False
+        """True once the client was dropped as too slow."""
+        self.link: Link = link if isinstance(link, Link) else SendLink(link)
+        self.done = asyncio.Event()
+        """Set when the client has failed (too slow) or its connection is gone."""
         self._queue_limit = queue_limit
         self._send_timeout = send_timeout
         self._pending: OrderedDict[Hashable, Outgoing] = OrderedDict()
-        self._wake = asyncio.Event()
+        self._sender: asyncio.Task[None] | None = None
         self._seq = itertools.count()
         self._hub: Hub | None = None
 
@@ -133,14 +223,27 @@ class Client:
         """Messages waiting to be sent."""
         return len(self._pending)
 
+    @property
+    def behind(self) -> bool:
+        """True while the client has a queue (its connection had no room)."""
+        return self._sender is not None
+
     def enqueue(self, item: Outgoing, *, key: Hashable | None = None) -> bool:
-        """Queue a message; with a ``key``, replace a queued message with the same key.
+        """Send a message: written at once if the connection has room and nothing waits,
+        queued otherwise (with a ``key``, replacing a queued message with the same key).
 
         Returns:
             False if the client has failed (now or before); the message is dropped.
         """
         if self.failure is not None:
             return False
+        if self._sender is None and not isinstance(self.link, SendLink):
+            message = _message(item)
+            if self.link.offer(message):
+                self._count(at_once=True)
+                return True
+            if isinstance(item, str):
+                item = message  # a late item stays late: encoded again when it leaves
         if key is not None:
             slot: Hashable = ("k", key)
             if slot in self._pending:
@@ -153,42 +256,85 @@ class Client:
             self.fail(f"queue full ({self._queue_limit} messages waiting)")
             return False
         self._pending[slot] = item
-        self._wake.set()
+        if self._sender is None:
+            if self._hub is not None:
+                self._hub.stats.queued += 1
+            self._sender = asyncio.get_running_loop().create_task(self._drain())
         return True
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Messages enqueued inside leave together (one write: no small-packet stall)."""
+        self.link.cork()
+        try:
+            yield
+        finally:
+            self.link.uncork()
+
     def fail(self, reason: str) -> None:
-        """Mark the client as too slow; its sender raises :class:`SlowClient` promptly."""
+        """Drop the client as too slow: its link is aborted now, it leaves the hub and is
+        counted in :attr:`HubStats.slow_closed`."""
+        if self.failure is not None:
+            return
+        self.failure = reason
+        self.slow = True
+        logger.warning("client %s dropped: %s", self, reason)
+        self._stop()
+        self.link.abort()
+        if self._hub is not None:
+            self._hub.remove(self, slow=True)
+
+    def gone(self, reason: str = "connection closed") -> None:
+        """The connection is gone (not the client's fault): stop sending to it."""
         if self.failure is None:
             self.failure = reason
-            self._pending.clear()
-            self._wake.set()
+            self._stop()
+
+    def _stop(self) -> None:
+        self._pending.clear()
+        sender, self._sender = self._sender, None
+        if sender is not None and sender is not asyncio.current_task():
+            sender.cancel()
+        self.done.set()
+
+    def _count(self, *, at_once: bool) -> None:
+        if self._hub is not None:
+            self._hub.stats.sent += 1
+            if at_once:
+                self._hub.stats.written_at_once += 1
+
+    async def _drain(self) -> None:
+        """Send the queue, waiting for room; drop the client if the wait passes the send
+        timeout. Ends (and the client writes at once again) when the queue is empty."""
+        try:
+            while self._pending and self.failure is None:
+                _, item = self._pending.popitem(last=False)
+                message = _message(item)
+                if not self.link.offer(message):
+                    try:
+                        async with asyncio.timeout(self._send_timeout):
+                            await self.link.deliver(message)
+                    except TimeoutError:
+                        self.fail(f"no room to send for {self._send_timeout:g} s")
+                        return
+                    except Exception as exc:  # the connection is gone (OSError, ...)
+                        self.gone(str(exc) or type(exc).__name__)
+                        return
+                self._count(at_once=False)
+        finally:
+            if self._sender is asyncio.current_task():
+                self._sender = None
 
     async def run(self) -> None:
-        """Send queued messages until cancelled.
+        """Until the client is done (dropped, or its connection gone). Sending needs no
+        task of the caller's any more: the hub writes, and starts a sender only for a
+        client that falls behind."""
+        await self.done.wait()
 
-        Raises:
-            SlowClient: the client overflowed its queue or a send timed out.
-            ClientGone: the connection failed while sending.
-        """
-        while True:
-            if self.failure is not None:
-                raise SlowClient(self.failure)
-            if not self._pending:
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            _, item = self._pending.popitem(last=False)
-            text = item if isinstance(item, str) else item()
-            try:
-                async with asyncio.timeout(self._send_timeout):
-                    await self._send(text)
-            except TimeoutError:
-                self.fail(f"send took more than {self._send_timeout:g} s")
-                continue
-            except Exception as exc:  # the connection is gone (ClientDisconnected, OSError, ...)
-                raise ClientGone(str(exc) or type(exc).__name__) from exc
-            if self._hub is not None:
-                self._hub.stats.sent += 1
+    async def wait_sent(self) -> None:
+        """Until nothing waits in the queue (for tests and the greeting's error paths)."""
+        while self._sender is not None and self.failure is None:
+            await asyncio.sleep(0)
 
 
 class Hub:
@@ -197,7 +343,7 @@ class Hub:
     Args:
         channels: every channel id of the show (for presence counts).
         queue_limit: per-client queue bound.
-        send_timeout: per-send timeout, in seconds.
+        send_timeout: how long a client's connection may stay full, in seconds.
         on_presence: called (synchronously) whenever presence counts change.
     """
 
@@ -222,10 +368,12 @@ class Hub:
     def __iter__(self) -> Iterator[Client]:
         return iter(list(self._clients.values()))
 
-    def client(self, send: Send, *, role: Role = Role.VIEWER, channels: View = None) -> Client:
+    def client(
+        self, link: Link | Send, *, role: Role = Role.VIEWER, channels: View = None
+    ) -> Client:
         """Create a client with the hub's limits (not yet registered)."""
         return Client(
-            send,
+            link,
             queue_limit=self.queue_limit,
             send_timeout=self.send_timeout,
             role=role,
@@ -270,20 +418,21 @@ class Hub:
 
     def broadcast(
         self,
-        item: Outgoing,
+        item: str | Message,
         *,
         key: Hashable | None = None,
         where: Callable[[Client], bool] | None = None,
     ) -> int:
-        """Queue the same message for every client (``where`` it holds).
+        """Send the same message to every client (``where`` it holds), framed once.
 
         Returns:
-            How many clients it was queued for.
+            How many clients it was written or queued for.
         """
+        message = _message(item)
         count = 0
         for client in list(self._clients.values()):
             if where is None or where(client):
-                count += client.enqueue(item, key=key)
+                count += client.enqueue(message, key=key)
         return count
 
     def broadcast_view(
@@ -293,23 +442,28 @@ class Hub:
         key: Hashable | None = None,
         where: Callable[[Client], bool] | None = None,
     ) -> int:
-        """Queue a per-view message: ``render`` runs once per distinct view.
+        """Send a per-view message: ``render`` runs once per distinct view, and each
+        view's message is framed once.
 
         ``render`` returns None when a view has nothing new; its clients get nothing.
 
         Returns:
-            How many clients it was queued for.
+            How many clients it was written or queued for.
         """
-        cache: dict[View, str | None] = {}
+        cache: dict[View, Message | None] = {}
         count = 0
         for client in list(self._clients.values()):
             if where is not None and not where(client):
                 continue
-            view = client.view
-            if view not in cache:
-                cache[view] = render(view)
+            view = client.channels
+            message = cache.get(view, _MISSING)
+            if message is _MISSING:
+                text = render(view)
                 self.stats.renders += 1
-            text = cache[view]
-            if text is not None:
-                count += client.enqueue(text, key=key)
+                message = cache[view] = None if text is None else Message(text)
+            if message is not None:
+                count += client.enqueue(message, key=key)
         return count
+
+
+_MISSING: Final = Message("")

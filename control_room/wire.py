@@ -18,11 +18,20 @@ milliseconds since the Unix epoch, when the message was produced.
 from __future__ import annotations
 
 import json
+import math
 import time
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+)
 from typing_extensions import TypedDict
 
 from control_room.core.commands import Command
@@ -75,6 +84,7 @@ __all__ = [
     "encode",
     "now_ms",
     "parse_client_message",
+    "parse_json",
 ]
 
 PROTOCOL_VERSION = 1
@@ -91,7 +101,7 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
-_Id = int | Annotated[str, Field(max_length=64)]
+_Id = StrictInt | Annotated[str, Field(max_length=64)]
 _ChannelId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -116,7 +126,7 @@ class Ping(_Message):
 
     type: Literal["ping"]
     id: _Id
-    t0: float
+    t0: Annotated[StrictFloat, Field(allow_inf_nan=False)]
 
 
 class CommandRequest(_Message):
@@ -132,7 +142,7 @@ class Ack(_Message):
 
     type: Literal["ack"]
     channel: _ChannelId
-    message_id: int
+    message_id: StrictInt
     name: Annotated[str, Field(max_length=80)] | None = None
 
 
@@ -181,6 +191,57 @@ class ProtocolError(ValueError):
         self.ref = ref
 
 
+MAX_DEPTH = 32
+"""Client JSON nested deeper than this is refused (a message is two or three levels deep)."""
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Untrusted JSON (websocket message, HTTP body), strictly: no ``NaN``/``Infinity``
+    (a browser's ``JSON.parse`` refuses them, and they must never be echoed), no number
+    that overflows to infinity, no nesting deeper than :data:`MAX_DEPTH` (which would
+    exhaust the recursion limit), valid UTF-8.
+
+    Raises:
+        ValueError: anything else, with a message a person can act on.
+    """
+    depth = 0
+    in_string = escaped = False
+    raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    for byte in raw:  # the nesting depth, outside strings, before the recursive parser
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    try:
+        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:  # pragma: no cover - refused by the depth scan above
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8: {exc.reason}") from None
+
+
 def parse_client_message(text: str | bytes) -> ClientMessage:
     """Read one client message.
 
@@ -190,8 +251,8 @@ def parse_client_message(text: str | bytes) -> ClientMessage:
     if len(text) > MAX_MESSAGE_BYTES:
         raise ProtocolError(f"message too large ({len(text)} bytes, at most {MAX_MESSAGE_BYTES})")
     try:
-        data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = parse_json(text)
+    except ValueError as exc:
         raise ProtocolError(f"not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ProtocolError("a message must be a JSON object with a 'type'")

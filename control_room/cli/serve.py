@@ -201,6 +201,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "the printed screen URLs start with it, and its origin may open websockets",
     )
     _add_osc_arguments(parser)
+    _add_connection_arguments(parser)
 
 
 def _add_osc_arguments(parser: argparse.ArgumentParser) -> None:
@@ -230,6 +231,45 @@ def _osc_target(text: str) -> tuple[str, int]:
         return parse_target(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    """The connection limits (control_room/transport.py, docs/performance.md)."""
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        metavar="N",
+        help="open connections at most (default: the file-descriptor limit minus "
+        "--fd-reserve); past it the oldest idle connection is closed",
+    )
+    parser.add_argument(
+        "--max-connections-per-client",
+        type=int,
+        default=256,
+        metavar="N",
+        help="open connections per client address (loopback exempt; 0: no cap) (256)",
+    )
+    parser.add_argument(
+        "--fd-reserve",
+        type=int,
+        default=128,
+        metavar="N",
+        help="file descriptors kept free for the journal, OBS and the operator (128)",
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="a connection that has not sent a complete request head by then is closed (10)",
+    )
+    parser.add_argument(
+        "--keep-alive-timeout",
+        type=int,
+        default=5,
+        metavar="SECONDS",
+        help="an idle kept-alive HTTP connection is closed after this (5)",
+    )
 
 
 # -- pieces ----------------------------------------------------------------------
@@ -717,10 +757,11 @@ def _print_urls(urls: list[tuple[str, str]], out: TextIO) -> None:
 
 
 def _run(app: ASGIApp, sock: socket.socket, args: argparse.Namespace) -> None:
-    """Serve ``app`` on ``sock`` with uvicorn until interrupted."""
+    """Serve ``app`` on ``sock`` with uvicorn, through control-room's own protocol classes
+    (connection limits, TCP_NODELAY, frames written once: control_room/transport.py)."""
     import gc
 
-    import uvicorn
+    from control_room import transport
 
     # What the start built (the schedule, the replayed journal, the app) lives as long as
     # the server: out of the cyclic collector's sight, a full collection during the show
@@ -728,12 +769,17 @@ def _run(app: ASGIApp, sock: socket.socket, args: argparse.Namespace) -> None:
     # the event loop without it; bench/journal.py).
     gc.freeze()
 
-    config = uvicorn.Config(
+    limits = transport.Limits(
+        max_connections=args.max_connections,
+        max_per_client=args.max_connections_per_client,
+        fd_reserve=args.fd_reserve,
+        header_timeout=args.header_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
+    )
+    config, _ = transport.config(
         app,
-        ws="websockets-sansio",  # awaits the transport's drain: a real send timeout
-        ws_per_message_deflate=False,
-        ws_ping_interval=args.heartbeat or None,
-        ws_ping_timeout=args.heartbeat or None,
+        limits=limits,
+        heartbeat=args.heartbeat or None,
         log_level=args.log_level if args.log_level != "info" else "warning",
         access_log=False,
         lifespan="on",
@@ -743,4 +789,4 @@ def _run(app: ASGIApp, sock: socket.socket, args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    transport.Server(config).run(sockets=[sock])

@@ -35,7 +35,7 @@ __all__ = [
 
 Audience = Literal["moderators", "viewers"]
 _Text = Annotated[str, Field(min_length=1, max_length=500)]
-_Minutes = Annotated[int, Field(ge=-240, le=240)]
+_Minutes = Annotated[int, Field(ge=-240, le=240, strict=True)]  # not "5", not true
 
 
 class _Command(BaseModel):

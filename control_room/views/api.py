@@ -12,7 +12,6 @@ Every body is a model of :mod:`control_room.wire`; every error is an
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -43,6 +42,7 @@ from control_room.wire import (
     VariablesResponse,
     VersionBody,
     now_ms,
+    parse_json,
 )
 
 __all__ = [
@@ -196,7 +196,7 @@ async def api_schedule_post(request: Request) -> Response:
         return error(f"not UTF-8 text: byte {exc.start}", 400)
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
-            data = json.loads(text)
+            data = parse_json(text)
         except ValueError as exc:
             return error(f"not JSON: {exc}", 400)
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
@@ -225,7 +225,7 @@ async def api_commands(request: Request) -> Response:
     if isinstance(identity, JSONResponse):
         return identity
     try:
-        data: Any = json.loads(await request.body())
+        data: Any = parse_json(await request.body())
     except ValueError as exc:
         return error(f"not JSON: {exc}", 400)
     who = request.headers.get("x-operator") or ("operator" if identity.is_operator else "")

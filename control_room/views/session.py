@@ -1,8 +1,10 @@
 """One websocket connection: the door check, the greeting, the reader, the sender.
 
-A connection is a :class:`~control_room.hub.Client` of the hub. The sender task drains its
-bounded, coalescing queue (a slow client gets the latest state, never a backlog); the
-reader task reads client messages (:func:`~control_room.wire.parse_client_message`) and
+A connection is a :class:`~control_room.hub.Client` of the hub, whose link is the
+connection's own protocol (control_room/transport.py): the hub writes pre-framed bytes to
+it, and only a client that falls behind gets a bounded, coalescing queue and a sender (a
+slow client gets the latest state, never a backlog; a stuck one is aborted). The reader
+task reads client messages (:func:`~control_room.wire.parse_client_message`) and
 answers each: a malformed one gets an ``error`` reply and the connection stays open.
 Commands and acknowledgements go to the one command path
 (:class:`~control_room.dispatch.Dispatcher`).
@@ -26,8 +28,9 @@ from starlette.websockets import WebSocket
 
 from control_room.auth import COOKIE, Identity, origin_allowed
 from control_room.dispatch import Caller
-from control_room.hub import Client, ClientGone, SlowClient
+from control_room.hub import Client, Link, SendLink
 from control_room.room import Room
+from control_room.transport import LINK_KEY, WebSocketProtocol
 from control_room.views.api import channels_param
 from control_room.wire import (
     Ack,
@@ -69,11 +72,13 @@ class Credential:
 
 
 def greet(room: Room, client: Client) -> None:
-    """Queue what a client gets on connect and on each hello: welcome, snapshot, desk."""
-    client.enqueue(room.show.welcome_text(client))
-    client.enqueue(room.show.snapshot_text(client.view), key="state")
-    room.desk.greet(client)
-    room.variables.greet(client)
+    """Send what a client gets on connect and on each hello: welcome, snapshot, desk
+    (written together: one packet, no small-write stall between them)."""
+    with client.batch():
+        client.enqueue(room.show.welcome_text(client))
+        client.enqueue(room.show.snapshot_text(client.view), key="state")
+        room.desk.greet(client)
+        room.variables.greet(client)
 
 
 def _role(value: str | None) -> Role:
@@ -93,42 +98,46 @@ async def ws_endpoint(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     params = websocket.query_params
+    # The server's own protocol writes pre-framed bytes (control_room/transport.py); any
+    # other ASGI server (or the test client) gets the send coroutine behind a queue.
+    link: Link | None = websocket.scope.get("extensions", {}).get(LINK_KEY)
     client = room.hub.client(
-        websocket.send_text,
+        link if link is not None else websocket.send_text,
         role=_role(params.get("role")),
         channels=channels_param(params.get("channels")),
     )
+    if isinstance(link, WebSocketProtocol):
+        link.on_drop = client.fail  # a missed heartbeat counts as too slow
     credential = Credential(params.get("token") or websocket.cookies.get(COOKIE) or None)
     credential.identity(room, client)
     room.hub.add(client)
     greet(room, client)
     slow = await _run(room, websocket, client, credential)
-    if slow:
+    if slow and isinstance(client.link, SendLink):  # a real link was aborted already
         with contextlib.suppress(Exception):
             async with asyncio.timeout(1.0):
                 await websocket.close(code=CLOSE_POLICY, reason="too slow")
 
 
 async def _run(room: Room, websocket: WebSocket, client: Client, credential: Credential) -> bool:
-    """Run the sender and the reader until one ends; True if the client was too slow."""
-    sender = asyncio.create_task(client.run())
+    """Read until the connection ends or the client is dropped; True if it was too slow.
+
+    Nothing here sends: the hub writes to the client's link (and queues only when the
+    connection has no room); a client dropped as too slow has its link aborted by the hub.
+    """
     receiver = asyncio.create_task(_receive(room, websocket, client, credential))
-    slow = False
+    dropped = asyncio.create_task(client.done.wait())
     try:
-        done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
-        if sender in done and not sender.cancelled():
-            slow = isinstance(sender.exception(), SlowClient)
-            if slow:
-                logger.warning("client %s closed: %s", client, sender.exception())
+        await asyncio.wait({receiver, dropped}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (sender, receiver):
+        for task in (receiver, dropped):
             task.cancel()
-        results = await asyncio.gather(sender, receiver, return_exceptions=True)
-        for result in results:
-            if isinstance(result, Exception) and not isinstance(result, SlowClient | ClientGone):
-                logger.error("websocket client %s failed: %r", client, result)
-        room.hub.remove(client, slow=slow)
-    return slow
+        results = await asyncio.gather(receiver, dropped, return_exceptions=True)
+        if isinstance(results[0], Exception):
+            logger.error("websocket client %s failed: %r", client, results[0])
+        client.gone()
+        room.hub.remove(client)
+    return client.slow
 
 
 async def _receive(

@@ -24,7 +24,7 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(tmp_path: Pat
         data_dir=tmp_path / "data",
         at=START.isoformat(),
         speed=120,
-        extra_args=["--send-timeout", "600", "--queue-limit", "16"],
+        extra_args=["--send-timeout", "600", "--queue-limit", "16", "--heartbeat", "600"],
     ) as s:
         # A frozen screen: connected, never reads a byte.
         frozen = RawClient(s.port, query="role=overlay", rcvbuf=4096)
@@ -39,7 +39,6 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(tmp_path: Pat
             ]
             drain = asyncio.create_task(keep_writing(stuck))
             received = await asyncio.gather(*followers)
-            drain.cancel()
             # Every follower has had the whole day: the frozen client is still connected, so
             # no push waited for it (its send could only have given up after 600 s).
             still_connected = s.get_json("/-/health")["clients"]
@@ -48,6 +47,7 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(tmp_path: Pat
                 timeout=10,
                 what="the stuck client closed as too slow (its queue overflowed)",
             )
+            drain.cancel()
         finally:
             frozen.close()
             stuck.close()
@@ -70,5 +70,13 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(tmp_path: Pat
 
 
 async def keep_writing(client: RawClient) -> None:
-    while not client.drain():
-        await asyncio.sleep(0.01)
+    """Keep asking for snapshots, never reading, until the server drops the connection:
+    its frames fill the kernel's buffers, then the transport's, then the queue."""
+    for _ in range(20_000):
+        try:
+            if client.drain():
+                for _ in range(10):
+                    client.send({"type": "hello", "role": "viewer"})
+        except OSError:
+            return  # dropped by the server
+        await asyncio.sleep(0.002)

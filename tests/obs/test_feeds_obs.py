@@ -18,6 +18,7 @@ from feed_harness import Feed, add_feed_input, missing_ffmpeg
 from obs_harness import ObsProcess, until
 from rehearsal import ProgramWatch
 
+from control_room.auth import OPERATOR
 from control_room.clock import rehearsal_clock
 from control_room.core.scenes import scenes_needed
 from control_room.dispatch import Caller
@@ -147,7 +148,7 @@ async def test_a_lost_feed_puts_the_slate_on_program_and_its_return_is_proposed(
     assert back is not None
     assert back["proposal"] == {"type": "slate_clear", "channel": CHANNEL}
     assert await s.watch.program() == "Slate"  # proposed, not done
-    result = await s.room.dispatcher.submit(back["proposal"], Caller("régie", True))
+    result = await s.room.dispatcher.submit(back["proposal"], Caller("régie", identity=OPERATOR))
     assert result.ok
     await s.watch.wait_for("Morlaix", after=restarted, timeout=10)
     await until(lambda: (feed_status(s.room) or {}).get("proposal") is None, what="cleared")

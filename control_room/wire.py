@@ -249,6 +249,9 @@ class JournalEntryDoc(TypedDict):
     who: str
     command: dict[str, Any]
     text: str
+    voided_by: int | None
+    voids: list[int]
+    restores: list[int]
 
 
 class AckDoc(TypedDict):
@@ -342,6 +345,7 @@ class ResultMessage(_Server):
     ok: bool
     error: str | None = None
     seq: int | None = None
+    detail: dict[str, Any] | None = None
 
 
 class ErrorMessage(_Server):
@@ -501,6 +505,7 @@ class ErrorBody(BaseModel):
 
     ok: Literal[False] = False
     error: str
+    detail: dict[str, Any] | None = None
 
 
 class CommandEnvelope(BaseModel):

@@ -274,6 +274,7 @@ def parse_command(data: Any) -> Command:
         for err in exc.errors():
             loc = ".".join(str(x) for x in err["loc"]) or "command"
             msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+            msg = msg.removeprefix("Value error, ")
             parts.append(f"{loc}: {msg}")
         raise CommandInvalid("; ".join(parts)) from None
 

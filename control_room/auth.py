@@ -45,7 +45,15 @@ COOKIE = "control_room_session"
 """The session cookie of a logged-in browser (it holds the token; HttpOnly)."""
 
 SITE_COMMANDS = frozenset(
-    {"slate", "slate_clear", "site_override", "site_clear", "message", "message_clear"}
+    {
+        "slate",
+        "slate_clear",
+        "slate_toggle",
+        "site_override",
+        "site_clear",
+        "message",
+        "message_clear",
+    }
 )
 """What a ``site`` token may do, on its own channels."""
 

@@ -82,6 +82,7 @@ class Result:
     outcome: Outcome
     seq: int | None = None
     error: str | None = None
+    detail: dict[str, Any] | None = None  # what a screen needs to react (the safe take's)
 
     @property
     def ok(self) -> bool:
@@ -137,7 +138,7 @@ class Dispatcher:
         try:
             record = await self.show.submit(command, who=caller.label())
         except CommandRejected as exc:
-            return Result(Outcome.REJECTED, error=str(exc))
+            return Result(Outcome.REJECTED, error=str(exc), detail=exc.detail)
         except Exception as exc:  # the journal could not be written: nothing applied
             logger.exception("command failed")
             return Result(Outcome.FAILED, error=f"not applied: {exc}")

@@ -196,6 +196,8 @@ class Client:
         self.role = role
         self.channels = channels
         self.authenticated = False
+        # the channels whose private notes it gets (None: all; set by views/session.py)
+        self.notes: frozenset[str] | None = frozenset()
         self.name: str | None = None
         self.lang: str | None = None
         self.failure: str | None = None

@@ -34,13 +34,21 @@ from control_room.clock import Clock
 from control_room.core.commands import (
     Command,
     CommandInvalid,
+    Undo,
     command_json,
     describe,
     parse_command,
 )
-from control_room.core.document import ChannelDoc, StateDocument, state_document
+from control_room.core.document import (
+    ChannelDoc,
+    NoteScope,
+    StateDocument,
+    public_state,
+    state_document,
+)
 from control_room.core.schedule import Schedule
-from control_room.core.timeline import JournalEntry, Replay, ShowState, state
+from control_room.core.timeline import CommandRejected, JournalEntry, Replay, ShowState, state
+from control_room.core.undo import Undos
 from control_room.hub import Client, Hub, View
 from control_room.journal import Journal, JournalError, Record
 from control_room.scheduler import CueAlarm
@@ -76,8 +84,24 @@ def entries_from_records(records: Iterable[Record]) -> list[JournalEntry]:
     return entries
 
 
-def journal_entry_doc(record: Record, command: Command, schedule: Schedule) -> JournalEntryDoc:
-    """A journal record as the régie and ``GET /api/journal`` show it."""
+def journal_entry_doc(
+    record: Record,
+    command: Command,
+    schedule: Schedule,
+    *,
+    target: Command | None = None,
+    voided_by: int | None = None,
+    voids: Iterable[int] = (),
+    restores: Iterable[int] = (),
+) -> JournalEntryDoc:
+    """A journal record as the régie and ``GET /api/journal`` show it.
+
+    Args:
+        target: for an undo, the command of the entry it names (in its text).
+        voided_by: the undo that voids this entry now (None: it stands).
+        voids: for an undo, the entries it voided when given.
+        restores: for an undo, the entries it gave back when given (an undo of an undo).
+    """
     data = record.to_json()
     return JournalEntryDoc(
         seq=record.seq,
@@ -85,8 +109,35 @@ def journal_entry_doc(record: Record, command: Command, schedule: Schedule) -> J
         show=record.show.astimezone(schedule.event.timezone).isoformat(),
         who=record.who,
         command=record.command,
-        text=describe(command),
+        text=describe(command, target=target),
+        voided_by=voided_by,
+        voids=sorted(voids),
+        restores=sorted(restores),
     )
+
+
+def _undo_effects(
+    entries: list[JournalEntry],
+) -> tuple[dict[int, tuple[set[int], set[int]]], Undos]:
+    """What each undo of a journal voided and gave back, and the voided sets at its end."""
+    undos = Undos()
+    effects: dict[int, tuple[set[int], set[int]]] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry.command, Undo):
+            continue
+        before = dict(undos.voided)
+        trial = undos.copy()
+        try:
+            trial.toggle(entries[:i], entry)
+        except CommandRejected:
+            continue
+        undos = trial
+        effects[entry.seq] = _diff(before, undos.voided)
+    return effects, undos
+
+
+def _diff(before: Mapping[int, int], after: Mapping[int, int]) -> tuple[set[int], set[int]]:
+    return set(after) - set(before), set(before) - set(after)
 
 
 def view_channels(doc: StateDocument, view: View) -> list[ChannelDoc]:
@@ -134,8 +185,18 @@ class Show:
         self.channel_ids = tuple(channel.id for channel in schedule.channels)
         records = journal.records()
         self.entries: list[JournalEntry] = entries_from_records(records)
+        effects, undos = _undo_effects(self.entries)
+        by_seq = {e.seq: e.command for e in self.entries}
         self._entry_docs: list[JournalEntryDoc] = [
-            journal_entry_doc(r, e.command, schedule)
+            journal_entry_doc(
+                r,
+                e.command,
+                schedule,
+                target=by_seq.get(e.command.seq) if isinstance(e.command, Undo) else None,
+                voided_by=undos.voided.get(e.seq),
+                voids=effects.get(e.seq, ((), ()))[0],
+                restores=effects.get(e.seq, ((), ()))[1],
+            )
             for r, e in zip(records, self.entries, strict=True)
         ]
         self.alarm = CueAlarm(clock, self._wake, tick_seconds=tick_seconds)
@@ -190,7 +251,7 @@ class Show:
         return t
 
     def state_at(self, t: datetime) -> StateDocument:
-        """The state document at any show instant (pure; nothing published)."""
+        """The state document at any show instant (pure; nothing published; notes in)."""
         return state_document(self.schedule, state(self.schedule, self.entries, t))
 
     # -- publishing -------------------------------------------------------------
@@ -245,6 +306,12 @@ class Show:
         return changed
 
     def _publish(self, previous: StateDocument, doc: StateDocument, cause: Cause) -> None:
+        """Send the new state to every screen: encoded once per (view, note scope).
+
+        A screen gets the private notes of the channels its token covers
+        (:attr:`~control_room.hub.Client.notes`: the régie all, a moderator its channels,
+        everyone else none); the public copy is made once per scope, not per client.
+        """
         clock = self.clock.model()
         old = {channel["id"]: channel for channel in previous["channels"]}
         message = StateMessage.of(
@@ -254,19 +321,29 @@ class Show:
             cause=cause,
             schedule_version=self.schedule_version,
         )
+        for scope in {client.notes for client in self.hub}:
+            scoped = public_state(doc, scope)
 
-        def render(view: View) -> str | None:
-            channels = view_channels(doc, view)
-            if self.seq > 1 and channels == [old.get(c["id"]) for c in channels]:
-                return None  # nothing new for this view
-            body = StateDocument(at=doc["at"], event=doc["event"], channels=channels)
-            return encode(message.model_copy(update={"state": body}))
+            def render(view: View, scoped: StateDocument = scoped) -> str | None:
+                channels = view_channels(scoped, view)
+                if self.seq > 1 and [old.get(c["id"]) for c in view_channels(doc, view)] == (
+                    view_channels(doc, view)
+                ):
+                    return None  # nothing new for this view
+                body = StateDocument(at=doc["at"], event=doc["event"], channels=channels)
+                return encode(message.model_copy(update={"state": body}))
 
-        self.hub.broadcast_view(render, key="state")
+            def within(client: Client, scope: NoteScope = scope) -> bool:
+                return client.notes == scope
 
-    def snapshot_text(self, view: View, cause: Cause | None = None) -> str:
-        """A full state message for one view, for a client that just (re)connected."""
-        doc = self.document
+            self.hub.broadcast_view(render, key="state", where=within)
+
+    def snapshot_text(
+        self, view: View, cause: Cause | None = None, *, notes: NoteScope = frozenset()
+    ) -> str:
+        """A full state message for one view, for a client that just (re)connected, with
+        the notes of the channels in ``notes`` (None: all)."""
+        doc = public_state(self.document, notes)
         body = StateDocument(at=doc["at"], event=doc["event"], channels=view_channels(doc, view))
         return encode(
             StateMessage.of(
@@ -312,26 +389,50 @@ class Show:
             t = self.now()
             seq = self.replay.last_seq + 1
             step = self.replay.check(JournalEntry(seq, t, command, who))
+            kept = step.entry.command  # a toggle journaled as what it did
             record = await self.writer.run(
                 partial(
                     self.journal.append,
                     wall=self.clock.wall_now(),
                     show=t,
                     who=who,
-                    command=command_json(command),
+                    command=command_json(kept),
                 )
             )
-            self.entries.append(JournalEntry(record.seq, t, command, who))
-            self._entry_docs.append(journal_entry_doc(record, command, self.schedule))
+            before = self.replay.undos.voided
+            self.entries.append(JournalEntry(record.seq, t, kept, who))
             if record.seq == seq:
                 self.replay.commit(step)
                 show, next_change = step.state, step.next_change
             else:  # the journal numbered it otherwise (never expected): replay it whole
                 self.replay = Replay(self.schedule, self.entries)
                 show, next_change = self.replay.state(t)
+            target = self._entry_command(kept.seq) if isinstance(kept, Undo) else None
+            voids, restores = _diff(before, self.replay.undos.voided)
+            self._entry_docs.append(
+                journal_entry_doc(
+                    record, kept, self.schedule, target=target, voids=voids, restores=restores
+                )
+            )
+            self._mark_voided(voids | restores)
             self._adopt(show, next_change, {"kind": "command", "seq": record.seq})
-        logger.info("command #%d by %s: %s", record.seq, who, describe(command))
+        logger.info("command #%d by %s: %s", record.seq, who, describe(kept))
         return record
+
+    def _entry_command(self, seq: int) -> Command | None:
+        for entry in reversed(self.entries):
+            if entry.seq == seq:
+                return entry.command
+        return None
+
+    def _mark_voided(self, seqs: set[int]) -> None:
+        """The journal docs of ``seqs`` with who voids them now (after an undo)."""
+        if not seqs:
+            return
+        voided = self.replay.undos.voided
+        for i, doc in enumerate(self._entry_docs):
+            if doc["seq"] in seqs:
+                self._entry_docs[i] = {**doc, "voided_by": voided.get(doc["seq"])}
 
     async def replace_schedule(self, schedule: Schedule, *, version: int) -> None:
         """A new version of the schedule on air (a live edit): the journal replayed against

@@ -310,6 +310,9 @@ class JournalEntryDoc(TypedDict):
     who: str
     command: dict[str, Any]
     text: str
+    voided_by: int | None
+    voids: list[int]
+    restores: list[int]
 
 
 class AckDoc(TypedDict):
@@ -403,6 +406,7 @@ class ResultMessage(_Server):
     ok: bool
     error: str | None = None
     seq: int | None = None
+    detail: dict[str, Any] | None = None
 
 
 class ErrorMessage(_Server):
@@ -562,6 +566,7 @@ class ErrorBody(BaseModel):
 
     ok: Literal[False] = False
     error: str
+    detail: dict[str, Any] | None = None
 
 
 class CommandEnvelope(BaseModel):

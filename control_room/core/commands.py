@@ -7,27 +7,44 @@ message, journal row). What a command *does* is decided by :mod:`control_room.ti
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 __all__ = [
     "Audience",
     "Back",
+    "Blackout",
     "Command",
     "CommandInvalid",
     "Delay",
     "Extend",
+    "Flash",
     "Hold",
+    "HoldToggle",
+    "LowerThird",
     "Message",
     "MessageClear",
     "Release",
     "Reset",
     "SiteClear",
+    "Shorten",
     "SiteOverride",
     "Slate",
     "SlateClear",
+    "SlateToggle",
     "Take",
+    "Undo",
     "command_json",
     "describe",
     "parse_command",
@@ -35,7 +52,10 @@ __all__ = [
 
 Audience = Literal["moderators", "viewers"]
 _Text = Annotated[str, Field(min_length=1, max_length=500)]
-_Minutes = Annotated[int, Field(ge=-240, le=240, strict=True)]  # not "5", not true
+_Minutes = Annotated[StrictInt, Field(ge=-240, le=240)]
+_Seconds = Annotated[StrictInt, Field(ge=-4 * 3600, le=4 * 3600)]
+_PositiveMinutes = Annotated[StrictInt, Field(ge=1, le=240)]
+_PositiveSeconds = Annotated[StrictInt, Field(ge=1, le=4 * 3600)]
 
 
 class _Command(BaseModel):
@@ -44,10 +64,16 @@ class _Command(BaseModel):
 
 
 class Take(_Command):
-    """Put the next segment (or the named one) on air now."""
+    """Put the next segment (or the named one) on air now.
+
+    A take that would start a segment well before its planned start, or cut the segment
+    on air before half-way, is refused unless it carries ``confirm: true`` (the safe take,
+    docs/timeline.md).
+    """
 
     type: Literal["take"] = "take"
     segment: str | None = None
+    confirm: StrictBool | None = None
 
 
 class Back(_Command):
@@ -68,18 +94,51 @@ class Release(_Command):
     type: Literal["release"] = "release"
 
 
-class Extend(_Command):
-    """Lengthen (or, negative, shorten) the segment on air by N minutes."""
+class HoldToggle(_Command):
+    """Hold if not held, else release (one Stream Deck key); journaled as what it did."""
+
+    type: Literal["hold_toggle"] = "hold_toggle"
+
+
+class _Amount(_Command):
+    """A length of time: ``minutes`` or ``seconds`` (exactly one, a strict integer)."""
+
+    minutes: _Minutes | None = None
+    seconds: _Seconds | None = None
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> _Amount:
+        if (self.minutes is None) == (self.seconds is None):
+            raise ValueError("give minutes or seconds (one of them)")
+        return self
+
+    @property
+    def delta(self) -> dt.timedelta:
+        """The amount as a signed duration."""
+        if self.seconds is not None:
+            return dt.timedelta(seconds=self.seconds)
+        return dt.timedelta(minutes=self.minutes or 0)
+
+
+class Extend(_Amount):
+    """Lengthen (or, negative, shorten) the segment on air by N minutes or seconds."""
 
     type: Literal["extend"] = "extend"
-    minutes: _Minutes
 
 
-class Delay(_Command):
-    """Delay the rest of the channel (soft starts, up to the next hard start) by N minutes."""
+class Shorten(_Amount):
+    """Shorten the segment on air by N (positive) minutes or seconds: ``extend`` by -N."""
+
+    type: Literal["shorten"] = "shorten"
+    minutes: _PositiveMinutes | None = None
+    seconds: _PositiveSeconds | None = None
+
+
+class Delay(_Amount):
+    """Delay the rest of the channel (soft starts, up to the next hard start) by N
+    minutes or seconds (negative: bring them forward)."""
 
     type: Literal["delay"] = "delay"
-    minutes: _Minutes
 
 
 class Slate(_Command):
@@ -91,6 +150,37 @@ class Slate(_Command):
 
 class SlateClear(_Command):
     type: Literal["slate_clear"] = "slate_clear"
+
+
+class SlateToggle(_Command):
+    """Put up the slate with ``text`` if none is up, else clear it; journaled as what it
+    did (``slate`` or ``slate_clear``)."""
+
+    type: Literal["slate_toggle"] = "slate_toggle"
+    text: _Text
+
+
+class LowerThird(_Command):
+    """Call the name strap in or out on the channel now (``toggle``: journaled as the one
+    it did)."""
+
+    type: Literal["lower_third"] = "lower_third"
+    action: Literal["in", "out", "toggle"]
+
+
+class Flash(_Command):
+    """Make the moderators' timer flash for N seconds (default 10)."""
+
+    type: Literal["flash"] = "flash"
+    seconds: Annotated[StrictInt, Field(ge=1, le=600)] = 10
+
+
+class Blackout(_Command):
+    """Black out the moderators' timer (``on: true``), bring it back (``false``), or
+    toggle (no ``on``: journaled as what it did)."""
+
+    type: Literal["blackout"] = "blackout"
+    on: StrictBool | None = None
 
 
 class SiteOverride(_Command):
@@ -125,20 +215,42 @@ class Reset(BaseModel):
     channel: str | None = None
 
 
+class Undo(BaseModel):
+    """Void the journal entry ``seq``: from now on, the show runs as if it had not been
+    given (what already aired stays as it aired). An undo of an undo gives the command
+    back (a redo). See docs/timeline.md."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: Literal["undo"] = "undo"
+    seq: Annotated[StrictInt, Field(ge=1)]
+
+    @property
+    def channel(self) -> None:
+        """An undo names an entry, not a channel (only an unscoped operator may give it)."""
+        return None
+
+
 Command = Annotated[
     Take
     | Back
     | Hold
     | Release
+    | HoldToggle
     | Extend
+    | Shorten
     | Delay
     | Slate
     | SlateClear
+    | SlateToggle
     | SiteOverride
     | SiteClear
     | Message
     | MessageClear
-    | Reset,
+    | LowerThird
+    | Flash
+    | Blackout
+    | Reset
+    | Undo,
     Field(discriminator="type"),
 ]
 
@@ -162,6 +274,7 @@ def parse_command(data: Any) -> Command:
         for err in exc.errors():
             loc = ".".join(str(x) for x in err["loc"]) or "command"
             msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+            msg = msg.removeprefix("Value error, ")
             parts.append(f"{loc}: {msg}")
         raise CommandInvalid("; ".join(parts)) from None
 
@@ -171,15 +284,41 @@ def command_json(command: Command) -> dict[str, Any]:
     return command.model_dump(mode="json", exclude_none=True)
 
 
-def describe(command: Command) -> str:
-    """One human line for the audit log: ``extend parcours-1 +5 min``."""
+def _amount(command: _Amount) -> str:
+    if command.seconds is not None:
+        sign = "-" if isinstance(command, Shorten) else "+" if command.seconds >= 0 else "-"
+        return f"{sign}{abs(command.seconds)} s"
+    minutes = command.minutes or 0
+    sign = "-" if isinstance(command, Shorten) else "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes)} min"
+
+
+def describe(command: Command, *, target: Command | None = None) -> str:
+    """One human line for the audit log: ``extend parcours-1 +5 min``.
+
+    Args:
+        target: for an undo, the command of the entry it voids (named in the line:
+            ``undo #12 (extend main +5 min)``).
+    """
     match command:
-        case Take(segment=seg):
-            return f"take {command.channel}" + (f" {seg}" if seg else " next")
-        case Back() | Hold() | Release() | SlateClear() | SiteClear():
+        case Take(segment=seg, confirm=confirm):
+            text = f"take {command.channel}" + (f" {seg}" if seg else " next")
+            return text + (" (confirmed)" if confirm else "")
+        case Back() | Hold() | Release() | SlateClear() | SiteClear() | HoldToggle():
             return f"{command.type} {command.channel}"
-        case Extend(minutes=m) | Delay(minutes=m):
-            return f"{command.type} {command.channel} {m:+d} min"
+        case Extend() | Shorten() | Delay():
+            return f"{command.type} {command.channel} {_amount(command)}"
+        case SlateToggle(text=text):
+            return f"slate_toggle {command.channel} «{text}»"
+        case LowerThird(action=action):
+            return f"lower_third {command.channel} {action}"
+        case Flash(seconds=seconds):
+            return f"flash {command.channel} {seconds} s"
+        case Blackout(on=on):
+            what = "toggle" if on is None else "on" if on else "off"
+            return f"blackout {command.channel} {what}"
+        case Undo(seq=seq):
+            return f"undo #{seq}" + (f" ({describe(target)})" if target is not None else "")
         case Slate(text=text):
             return f"slate {command.channel} «{text}»"
         case SiteOverride(site=site):

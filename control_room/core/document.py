@@ -12,10 +12,12 @@ from typing import Literal
 
 from typing_extensions import TypedDict
 
-from .schedule import Item, Person, Schedule, Segment, Site
-from .timeline import ChannelState, MessageState, OnAir, ShowState, Upcoming
+from .schedule import Item, Kind, Person, Schedule, Segment, Site
+from .timeline import ChannelState, LowerThirdState, MessageState, OnAir, ShowState, Upcoming
 
 __all__ = [
+    "NOTES_ALL",
+    "NOTES_NONE",
     "ChannelDoc",
     "EventDoc",
     "ItemDoc",
@@ -30,7 +32,14 @@ __all__ = [
     "SiteDoc",
     "SlateDoc",
     "StateDocument",
+    "LowerThirdDoc",
+    "NoteScope",
+    "StrapPersonDoc",
+    "TimerDoc",
     "iso",
+    "public_channel",
+    "public_schedule",
+    "public_state",
     "schedule_document",
     "segment_document",
     "site_document",
@@ -98,6 +107,7 @@ class SegmentDoc(TypedDict):
     planned_ends_at: str | None
     warning_seconds: int
     danger_seconds: int
+    lower_third_seconds: int
     notes: str | None
     parallel: list[str]
     items: list[ItemRefDoc]
@@ -157,6 +167,30 @@ class ParallelDoc(TypedDict):
     next: ParallelNextDoc | None
 
 
+class StrapPersonDoc(TypedDict):
+    name: str
+    function: str | None
+    organisation: str | None
+
+
+class LowerThirdDoc(TypedDict):
+    """The channel's name strap: who it names now and whether it is up (``since`` to
+    ``until``; ``until`` None while up: called in by hand, it stays until called out)."""
+
+    visible: bool
+    people: list[StrapPersonDoc]
+    since: str | None
+    until: str | None
+
+
+class TimerDoc(TypedDict):
+    """The moderators' timer flags: flashing until ``flash_until`` (None: not flashing),
+    blacked out."""
+
+    flash_until: str | None
+    blackout: bool
+
+
 class RundownRowDoc(TypedDict):
     id: str
     status: Literal["done", "on_air", "next", "planned", "skipped"]
@@ -168,6 +202,7 @@ class ChannelDoc(TypedDict):
     id: str
     title: str
     subtitle: str | None
+    short: str | None
     status: Literal["before", "on_air", "gap", "finished"]
     site: SiteDoc | None
     site_overridden: bool
@@ -178,8 +213,12 @@ class ChannelDoc(TypedDict):
     delay_seconds: int
     now: NowDoc | None
     next: NextDoc | None
+    resumes_at: str | None
+    resumes_item: ItemRefDoc | None
     parallel: list[ParallelDoc]
     rundown: list[RundownRowDoc]
+    lower_third: LowerThirdDoc
+    timer: TimerDoc
 
 
 class EventDoc(TypedDict):
@@ -204,6 +243,7 @@ class ScheduleChannelDoc(TypedDict):
     id: str
     title: str
     subtitle: str | None
+    short: str | None
     segments: list[dict[str, object]]
 
 
@@ -217,7 +257,18 @@ class ScheduleDocument(TypedDict):
     event: EventDoc
     sites: list[SiteDoc | None]
     switcher: SwitcherScenesDoc
+    presets: list[str]
+    safe_take_minutes: int
+    lower_third_seconds: int
     channels: list[ScheduleChannelDoc]
+
+
+NoteScope = frozenset[str] | None
+"""The channels whose private notes a reader gets: None for all (the régie), a set for a
+moderator's channels, the empty set for everyone else (the public documents)."""
+
+NOTES_ALL: NoteScope = None
+NOTES_NONE: NoteScope = frozenset()
 
 
 def iso(instant: dt.datetime | None, schedule: Schedule) -> str | None:
@@ -291,6 +342,11 @@ def segment_document(
         "planned_ends_at": iso(seg.end, schedule),
         "warning_seconds": seg.warning,
         "danger_seconds": seg.danger,
+        "lower_third_seconds": round(
+            (
+                seg.lower_third if seg.lower_third is not None else schedule.event.lower_third
+            ).total_seconds()
+        ),
         "notes": seg.notes,
         "parallel": list(seg.parallel),
         "items": [
@@ -328,6 +384,35 @@ def _message(schedule: Schedule, msg: MessageState | None) -> MessageDoc | None:
     return {"id": msg.id, "text": msg.text, "at": iso(msg.at, schedule)}
 
 
+def _lower_third(schedule: Schedule, strap: LowerThirdState) -> LowerThirdDoc:
+    return {
+        "visible": strap.visible,
+        "people": [
+            {"name": p.name, "function": p.function, "organisation": p.organisation}
+            for p in strap.people
+        ],
+        "since": iso(strap.since, schedule),
+        "until": iso(strap.until, schedule),
+    }
+
+
+def _resumes(cs: ChannelState) -> tuple[dt.datetime | None, Item | None]:
+    """During a break (an item of kind break on air, or a break segment): when the
+    programme resumes, and the item of the segment that resumes it (None: the segment
+    that follows, or the parallel channels, resume it)."""
+    now = cs.now
+    if now is None:
+        return None, None
+    if now.item is not None and now.item.kind is Kind.BREAK and now.item_ends_at is not None:
+        items = now.segment.items
+        index = items.index(now.item)
+        following = items[index + 1] if index + 1 < len(items) else None
+        return now.item_ends_at, following
+    if now.segment.kind is Kind.BREAK:
+        return (cs.next.starts_at if cs.next is not None else now.ends_at), None
+    return None, None
+
+
 def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> ChannelDoc:
     parallel: list[ParallelDoc] = []
     if cs.now is not None:
@@ -361,10 +446,12 @@ def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> ChannelDo
                     ),
                 }
             )
+    resumes_at, resumes_item = _resumes(cs)
     return {
         "id": cs.channel.id,
         "title": cs.channel.title,
         "subtitle": cs.channel.subtitle,
+        "short": cs.channel.short,
         "status": cs.status,
         "site": site_document(schedule, cs.site),
         "site_overridden": cs.site_overridden,
@@ -380,6 +467,17 @@ def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> ChannelDo
         "delay_seconds": round(cs.delay.total_seconds()),
         "now": _now(schedule, cs.now) if cs.now is not None else None,
         "next": _next(schedule, cs.next) if cs.next is not None else None,
+        "resumes_at": iso(resumes_at, schedule),
+        "resumes_item": (
+            {
+                "id": resumes_item.id,
+                "title": resumes_item.title,
+                "site": resumes_item.site,
+                "estimated": resumes_item.estimated,
+            }
+            if resumes_item is not None
+            else None
+        ),
         "parallel": parallel,
         "rundown": [
             {
@@ -390,6 +488,11 @@ def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> ChannelDo
             }
             for row in cs.rundown
         ],
+        "lower_third": _lower_third(schedule, cs.lower_third),
+        "timer": {
+            "flash_until": iso(cs.timer.flash_until, schedule),
+            "blackout": cs.timer.blackout,
+        },
     }
 
 
@@ -421,11 +524,15 @@ def schedule_document(schedule: Schedule) -> ScheduleDocument:
         "event": _event(schedule),
         "sites": [site_document(schedule, sid) for sid in schedule.sites],
         "switcher": {"scenes": dict(schedule.switcher_scenes)},
+        "presets": list(schedule.event.presets),
+        "safe_take_minutes": schedule.event.safe_take_minutes,
+        "lower_third_seconds": round(schedule.event.lower_third.total_seconds()),
         "channels": [
             {
                 "id": ch.id,
                 "title": ch.title,
                 "subtitle": ch.subtitle,
+                "short": ch.short,
                 "segments": [
                     {
                         **segment_document(schedule, seg),
@@ -437,3 +544,72 @@ def schedule_document(schedule: Schedule) -> ScheduleDocument:
             for ch in schedule.channels
         ],
     }
+
+
+# --------------------------------------------------------------------------- private notes
+#
+# The schedule's notes are for the régie and the moderators: the documents are built with
+# them, and these make the public copies (a note becomes None). Each is made once per
+# publication and reader scope, never per client.
+
+
+def _without_notes(doc: SegmentDoc) -> SegmentDoc:
+    return {**doc, "notes": None}
+
+
+def public_channel(channel: ChannelDoc) -> ChannelDoc:
+    """A channel's state without its notes (segment on air, its item, the next one)."""
+    now, nxt = channel["now"], channel["next"]
+    item = now["item"] if now is not None else None
+    if (
+        (now is None or now["notes"] is None)
+        and (item is None or item["notes"] is None)
+        and (nxt is None or nxt["notes"] is None)
+    ):
+        return channel
+    public: ChannelDoc = {**channel}
+    if now is not None:
+        public["now"] = {
+            **now,
+            "notes": None,
+            "item": {**item, "notes": None} if item is not None else None,
+        }
+    if nxt is not None:
+        public["next"] = {**nxt, "notes": None}
+    return public
+
+
+def public_state(doc: StateDocument, scope: NoteScope = NOTES_NONE) -> StateDocument:
+    """The state document with only the notes of the channels in ``scope``."""
+    if scope is None:
+        return doc
+    return {
+        **doc,
+        "channels": [ch if ch["id"] in scope else public_channel(ch) for ch in doc["channels"]],
+    }
+
+
+def public_schedule(doc: ScheduleDocument, scope: NoteScope = NOTES_NONE) -> ScheduleDocument:
+    """The schedule document with only the notes of the channels in ``scope``."""
+    if scope is None:
+        return doc
+    channels: list[ScheduleChannelDoc] = []
+    for ch in doc["channels"]:
+        if ch["id"] in scope:
+            channels.append(ch)
+            continue
+        segments: list[dict[str, object]] = []
+        for seg in ch["segments"]:
+            items = seg.get("items")
+            segments.append(
+                {
+                    **seg,
+                    "notes": None,
+                    "items": [
+                        {**it, "notes": None} if isinstance(it, dict) else it
+                        for it in (items if isinstance(items, list) else [])
+                    ],
+                }
+            )
+        channels.append({**ch, "segments": segments})
+    return {**doc, "channels": channels}

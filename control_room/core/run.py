@@ -2,9 +2,11 @@
 each operator command applied to it.
 
 :class:`ChannelRun` follows a channel's plan by itself (:meth:`ChannelRun.advance`: segments
-end at their expected end, the next starts when its start rule says so); :func:`apply_command`
-applies one journal entry to the runs; :func:`replay` replays a journal up to an instant.
-Only :mod:`control_room.core.timeline` uses them: they never leave the engine.
+end at their expected end, the next starts when its start rule says so); :func:`resolve`
+turns a toggle into what it does now; :func:`apply_command` applies one journal entry to the
+runs; :func:`guard` is the submission's safe take; :func:`plain_replay` replays a journal
+without undos up to an instant (:mod:`control_room.core.undo` adds them). Only the engine
+uses them: they never leave it.
 
 Pure core: no I/O, no clock reads.
 """
@@ -15,26 +17,36 @@ import copy
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .commands import (
     Back,
+    Blackout,
+    Command,
     Delay,
     Extend,
+    Flash,
     Hold,
+    HoldToggle,
+    LowerThird,
     Message,
     MessageClear,
     Release,
     Reset,
+    Shorten,
     SiteClear,
     SiteOverride,
     Slate,
     SlateClear,
+    SlateToggle,
     Take,
+    Undo,
 )
 from .schedule import Channel, Schedule, Segment
-from .states import CommandRejected, JournalEntry, MessageState, SlateState
+from .states import CommandRejected, JournalEntry, LowerThirdState, MessageState, SlateState
+from .straps import Manual, lower_third
 
-__all__ = ["ChannelRun", "apply_command", "replay"]
+__all__ = ["ChannelRun", "apply_command", "guard", "plain_replay", "resolve"]
 
 _ZERO = dt.timedelta(0)
 
@@ -61,6 +73,9 @@ class ChannelRun:
     slate: SlateState | None = None
     override: str | None = None
     messages: dict[str, MessageState] = field(default_factory=dict)
+    strap: Manual | None = None  # the strap called in or out by hand on this segment
+    flash_until: dt.datetime | None = None
+    blackout: bool = False
 
     def __post_init__(self) -> None:
         if not self.shift:
@@ -183,6 +198,7 @@ class ChannelRun:
         self.pos, self.start, self.end, self.min_end = k, at, end, at
         self.cuttable = True
         self.held = False
+        self.strap = None
         self.gate, self.floor = k + 1, None
 
     def advance(self, until: dt.datetime) -> None:
@@ -230,6 +246,18 @@ class ChannelRun:
         proj = self.projection()
         return proj[0][0] if proj else None
 
+    def lower_third(
+        self, t: dt.datetime, default: dt.timedelta
+    ) -> tuple[LowerThirdState, dt.datetime | None]:
+        """The name strap at ``t`` and when it goes out by itself (:mod:`.straps`)."""
+        if self.pos is None:
+            return LowerThirdState(False), None
+        assert self.start is not None
+        end = self.end_instant(ignore_hold=True)
+        assert end is not None
+        seg = self.segs[self.pos]
+        return lower_third(seg, self.start, end, self.held, self.strap, t, default)
+
 
 # --------------------------------------------------------------------------- commands
 
@@ -245,10 +273,12 @@ def apply_command(
     Raises:
         CommandRejected: the command cannot apply now.
     """
-    cmd = entry.command
+    cmd = resolve(runs, schedule, entry.command, at)
     if isinstance(cmd, Reset):
         _reset(runs, cmd, at)
         return
+    if isinstance(cmd, Undo):
+        raise CommandRejected("undo: an undo needs the journal (core.undo)")
     run = runs.get(cmd.channel)
     if run is None:
         raise CommandRejected(f"unknown channel {cmd.channel!r}")
@@ -266,10 +296,12 @@ def apply_command(
             run.held = True
         case Release():
             _release(run, at)
-        case Extend(minutes=minutes):
-            _extend(run, minutes, at)
-        case Delay(minutes=minutes):
-            _delay(run, schedule, minutes)
+        case Extend():
+            _extend(run, cmd.delta, at)
+        case Shorten():
+            _extend(run, -cmd.delta, at)
+        case Delay():
+            _delay(run, schedule, cmd.delta)
         case Slate(text=text):
             run.slate = SlateState(text, at)
         case SlateClear():
@@ -290,8 +322,136 @@ def apply_command(
             if audience not in run.messages:
                 raise CommandRejected(f"message_clear: no message to the {audience} on {cid}")
             del run.messages[audience]
-        case _:  # pragma: no cover - Reset handled above; the union is exhaustive
+        case LowerThird(action=action):
+            _lower_third(run, schedule, action == "in", at)
+        case Flash(seconds=seconds):
+            run.flash_until = at + dt.timedelta(seconds=seconds)
+        case Blackout(on=on):
+            if on == run.blackout:
+                state = "blacked out" if on else "not blacked out"
+                raise CommandRejected(f"blackout: the timer of {cid} is already {state}")
+            run.blackout = bool(on)
+        case HoldToggle() | SlateToggle():  # pragma: no cover - resolved above
             raise AssertionError(cmd)
+        case _:  # pragma: no cover - Reset and Undo handled above; the union is exhaustive
+            raise AssertionError(cmd)
+
+
+def resolve(
+    runs: dict[str, ChannelRun], schedule: Schedule, command: Command, at: dt.datetime
+) -> Command:
+    """What a toggle does now (every run advanced to ``at``): ``hold_toggle`` is ``hold``
+    or ``release``, ``slate_toggle`` is ``slate`` or ``slate_clear``, ``lower_third
+    toggle`` is ``in`` or ``out``, ``blackout`` without ``on`` is on or off. Any other
+    command is itself. The journal keeps the resolved command, so it reads what was done
+    and a replay never depends on the state a toggle found."""
+    cid = command.channel
+    run = runs.get(cid) if cid is not None else None
+    if run is None or cid is None:
+        return command
+    match command:
+        case HoldToggle():
+            return Release(channel=cid) if run.held else Hold(channel=cid)
+        case SlateToggle(text=text):
+            return (
+                SlateClear(channel=cid) if run.slate is not None else Slate(channel=cid, text=text)
+            )
+        case LowerThird(action="toggle"):
+            shown = run.lower_third(at, schedule.event.lower_third)[0].visible
+            return LowerThird(channel=cid, action="out" if shown else "in")
+        case Blackout(on=None):
+            return Blackout(channel=cid, on=not run.blackout)
+    return command
+
+
+def _lower_third(run: ChannelRun, schedule: Schedule, called_in: bool, at: dt.datetime) -> None:
+    cid = run.ch.id
+    strap = run.lower_third(at, schedule.event.lower_third)[0]
+    if called_in:
+        if not strap.people:
+            raise CommandRejected(f"lower_third: nobody to name on {cid} now")
+        if strap.visible:
+            raise CommandRejected(f"lower_third: the strap is already in on {cid}")
+    elif not strap.visible:
+        raise CommandRejected(f"lower_third: no strap in on {cid}")
+    run.strap = (called_in, at)
+
+
+def guard(run: ChannelRun, schedule: Schedule, take: Take, at: dt.datetime) -> None:
+    """The safe take, checked when a take is submitted (never on replay: a journaled take
+    was let through): a finished channel takes nothing; a take that would start a segment
+    more than ``event.safe_take_minutes`` before its planned start (early), or end the
+    segment on air before half of its expected length (cuts), needs ``confirm: true``.
+
+    Raises:
+        CommandRejected: with ``detail = {"code": "confirm", "starts": ..., "ends": ...}``
+            naming both segments and their times, for the régie to ask the operator.
+    """
+    cid = take.channel
+    if run.pos is None and run.gate >= len(run.segs):
+        raise CommandRejected(f"take: {cid} has finished its day")
+    if take.confirm:
+        return
+    ids = [s.id for s in run.segs]
+    target = (
+        run.next_index()
+        if take.segment is None
+        else ids.index(take.segment)
+        if take.segment in ids
+        else None
+    )
+    if target is None or target == run.pos:
+        return  # the rule's own refusal says why
+    seg = run.segs[target]
+    tz = schedule.event.timezone
+    starts: dict[str, Any] | None = None
+    ends: dict[str, Any] | None = None
+    parts: list[str] = []
+    early = seg.start - at
+    if early > dt.timedelta(minutes=schedule.event.safe_take_minutes):
+        starts = {
+            "segment": seg.id,
+            "title": seg.title,
+            "planned_starts_at": seg.start.astimezone(tz).isoformat(),
+            "early_seconds": round(early.total_seconds()),
+        }
+        parts.append(
+            f"it would start {seg.id!r} {_span(early)} early "
+            f"(planned {_hhmm(seg.start, tz)}, now {_hhmm(at, tz)})"
+        )
+    if run.pos is not None and run.start is not None:
+        cur = run.segs[run.pos]
+        end = run.end_instant(ignore_hold=True)
+        assert end is not None
+        length, elapsed = end - run.start, at - run.start
+        if elapsed * 2 < length:
+            ends = {
+                "segment": cur.id,
+                "title": cur.title,
+                "starts_at": run.start.astimezone(tz).isoformat(),
+                "ends_at": end.astimezone(tz).isoformat(),
+                "elapsed_seconds": round(elapsed.total_seconds()),
+                "duration_seconds": round(length.total_seconds()),
+            }
+            parts.append(
+                f"it would cut {cur.id!r} after {_span(elapsed)} of {_span(length)} "
+                f"({_hhmm(run.start, tz)}-{_hhmm(end, tz)})"
+            )
+    if parts:
+        raise CommandRejected(
+            f"take on {cid}: {'; '.join(parts)}; send it again with confirm to take it",
+            detail={"code": "confirm", "starts": starts, "ends": ends},
+        )
+
+
+def _hhmm(instant: dt.datetime, tz: dt.tzinfo) -> str:
+    return instant.astimezone(tz).strftime("%H:%M:%S")
+
+
+def _span(delta: dt.timedelta) -> str:
+    seconds = max(round(delta.total_seconds()), 0)
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes} min {secs:02d} s" if secs else f"{minutes} min"
 
 
 def _reset(runs: dict[str, ChannelRun], cmd: Reset, at: dt.datetime) -> None:
@@ -352,27 +512,27 @@ def _release(run: ChannelRun, at: dt.datetime) -> None:
         run.floor = max(run.floor, at) if run.floor is not None else at
 
 
-def _extend(run: ChannelRun, minutes: int, at: dt.datetime) -> None:
+def _extend(run: ChannelRun, delta: dt.timedelta, at: dt.datetime) -> None:
     """Lengthen (or shorten) the segment on air."""
     if run.pos is None or run.end is None or run.start is None:
         raise CommandRejected(f"extend: nothing on air on {run.ch.id}")
-    if minutes == 0:
-        raise CommandRejected("extend: give a number of minutes other than 0")
-    if minutes > 0:
+    if not delta:
+        raise CommandRejected("extend: give a length of time other than 0")
+    if delta > _ZERO:
         # An explicit extension beats a later hard start: keep what the plan
         # would have cut, then add to it.
         effective = run.end_instant(ignore_hold=True)
         assert effective is not None
         run.end = effective
         run.cuttable = False
-    run.end = max(run.end + dt.timedelta(minutes=minutes), at, run.start)
+    run.end = max(run.end + delta, at, run.start)
 
 
-def _delay(run: ChannelRun, schedule: Schedule, minutes: int) -> None:
+def _delay(run: ChannelRun, schedule: Schedule, delta: dt.timedelta) -> None:
     """Delay the soft starts that follow, up to the next hard start."""
     cid = run.ch.id
-    if minutes == 0:
-        raise CommandRejected("delay: give a number of minutes other than 0")
+    if not delta:
+        raise CommandRejected("delay: give a length of time other than 0")
     first = run.pos + 1 if run.pos is not None else run.gate
     stop = next((k for k in range(first, len(run.segs)) if run.segs[k].hard), len(run.segs))
     moved = range(first, stop)
@@ -386,16 +546,19 @@ def _delay(run: ChannelRun, schedule: Schedule, minutes: int) -> None:
             )
         raise CommandRejected(f"delay: nothing left to delay on {cid}")
     for k in moved:
-        run.shift[k] += dt.timedelta(minutes=minutes)
+        run.shift[k] += delta
 
 
-def replay(
+def plain_replay(
     schedule: Schedule, journal: Sequence[JournalEntry], t: dt.datetime
 ) -> dict[str, ChannelRun]:
+    """The runs after ``journal`` at ``t``, its undos left out (:mod:`.undo` replays them)."""
     runs = {ch.id: ChannelRun(ch) for ch in schedule.channels}
     for entry in journal:
         if entry.at > t:
             break
+        if isinstance(entry.command, Undo):
+            continue
         for run in runs.values():
             run.advance(entry.at)
         try:

@@ -16,6 +16,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "DEFAULT_LOWER_THIRD",
+    "DEFAULT_PRESETS",
+    "DEFAULT_SAFE_TAKE_MINUTES",
     "Channel",
     "Event",
     "Item",
@@ -57,6 +60,15 @@ class PersonRole(StrEnum):
     KEYNOTE = "keynote"
     GUEST = "guest"
 
+
+DEFAULT_LOWER_THIRD = dt.timedelta(seconds=20)
+"""How long the name strap stays up after a segment or item starts, unless the file says."""
+
+DEFAULT_SAFE_TAKE_MINUTES = 5
+"""A take starting a segment more than this before its planned start needs a confirm."""
+
+DEFAULT_PRESETS = ("Concluez", "Encore 5 minutes", "Question suivante")
+"""The moderator messages the régie offers in one click, unless the file lists its own."""
 
 # --------------------------------------------------------------------------- the model
 
@@ -113,6 +125,7 @@ class Segment:
     warning: int = 300
     danger: int = 60
     scene: str | None = None
+    lower_third: dt.timedelta | None = None  # the strap's time; None: the event's
 
     @property
     def duration(self) -> dt.timedelta:
@@ -125,6 +138,7 @@ class Channel:
     title: str
     segments: tuple[Segment, ...]
     subtitle: str | None = None
+    short: str | None = None  # a short title for cards and keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +150,9 @@ class Event:
     end: dt.datetime | None = None
     subtitle: str | None = None
     url: str | None = None
+    lower_third: dt.timedelta = DEFAULT_LOWER_THIRD  # zero: no strap by itself
+    safe_take_minutes: int = DEFAULT_SAFE_TAKE_MINUTES
+    presets: tuple[str, ...] = DEFAULT_PRESETS
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,18 @@ def _duration_value(value: Any) -> Any:
 _DurationField = Annotated[Duration, BeforeValidator(_duration_value)]
 
 
+def _strap_value(value: Any) -> Any:
+    """A strap's time is a duration, or false (no strap); true is not a time."""
+    if value is False:
+        return 0
+    if value is True:
+        raise ValueError("must be a duration like 20s (or 0 / false for no strap), not true")
+    return _duration_value(value)
+
+
+_StrapField = Annotated[Duration, BeforeValidator(_strap_value)]
+
+
 class _Raw(BaseModel):
     """A part of the file, key by key: an unknown key is a problem, not ignored."""
 
@@ -113,6 +125,7 @@ class RawSegment(_Raw):
     parallel: list[str] = []
     warning: _DurationField | None = None
     danger: _DurationField | None = None
+    lower_third: _StrapField | None = None
     notes: str | None = None
     people: list[RawPerson] = []
     items: list[Any] = []
@@ -134,6 +147,7 @@ class RawChannel(_Raw):
     id: str = PField(pattern=_ID)
     title: str = PField(min_length=1)
     subtitle: str | None = None
+    short: str | None = PField(default=None, min_length=1, max_length=40)
     segments: list[Any] = PField(min_length=1)
 
 
@@ -149,6 +163,11 @@ class RawEvent(_Raw):
     url: str | None = None
     warning: _DurationField | None = None
     danger: _DurationField | None = None
+    lower_third: _StrapField | None = None
+    safe_take_minutes: int | None = PField(default=None, ge=0, le=240, strict=True)
+    presets: list[Annotated[str, PField(min_length=1, max_length=200)]] | None = PField(
+        default=None, max_length=20
+    )
 
 
 class RawSwitcher(_Raw):

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .schedule import (
+    DEFAULT_LOWER_THIRD,
+    DEFAULT_PRESETS,
+    DEFAULT_SAFE_TAKE_MINUTES,
     Channel,
     Event,
     Item,
@@ -143,6 +147,7 @@ def _build_event(c: Collector, root: Any) -> _EventParts | None:
     if start is not None and end is not None and end <= start:
         c.add(["event", "end"], "the event ends before it starts")
     warning, danger = _thresholds(c, ["event"], raw, 300, 60)
+    strap = _strap(c, ["event"], raw.lower_third)
     ev = Event(
         title=raw.title,
         date=raw.date,
@@ -151,8 +156,24 @@ def _build_event(c: Collector, root: Any) -> _EventParts | None:
         end=end,
         subtitle=raw.subtitle,
         url=raw.url,
+        lower_third=DEFAULT_LOWER_THIRD if strap is None else strap,
+        safe_take_minutes=(
+            DEFAULT_SAFE_TAKE_MINUTES if raw.safe_take_minutes is None else raw.safe_take_minutes
+        ),
+        presets=DEFAULT_PRESETS if raw.presets is None else tuple(raw.presets),
     )
     return ev, warning, danger
+
+
+def _strap(c: Collector, path: list[str | int], value: Duration | None) -> dt.timedelta | None:
+    """The name strap's time ``lower_third`` sets (zero: none), or None if not set."""
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        c.add([*path, "lower_third"], str(exc))
+        return None
 
 
 def _thresholds(
@@ -305,7 +326,9 @@ def _build_channels(
             continue
         ids[raw_ch.id] = "channel"
         segments = _build_segments(c, cpath, raw_ch, event, sites, ids, channel_ids)
-        channels.append(Channel(raw_ch.id, raw_ch.title, segments, raw_ch.subtitle))
+        channels.append(
+            Channel(raw_ch.id, raw_ch.title, segments, raw_ch.subtitle, short=raw_ch.short)
+        )
     return tuple(channels)
 
 
@@ -340,7 +363,9 @@ def _build_segments(
         if danger > warning:
             c.add([*spath, "danger"], "the danger threshold comes after the warning one")
         items = _build_items(c, spath, raw, start, end, ev, sites, ids)
-        segments.append(_segment(raw, times, items, warning, danger))
+        segment = _segment(raw, times, items, warning, danger)
+        strap = _strap(c, spath, raw.lower_third)
+        segments.append(segment if strap is None else replace(segment, lower_third=strap))
         prev_end, prev_id = end, raw.id
     return tuple(segments)
 

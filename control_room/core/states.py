@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .commands import Command
-from .schedule import Channel, Item, Segment
+from .schedule import Channel, Item, Person, Segment
 
 __all__ = [
     "ChannelState",
     "CommandRejected",
     "ItemWindow",
     "JournalEntry",
+    "LowerThirdState",
     "MessageState",
     "OnAir",
     "RowStatus",
@@ -29,6 +30,7 @@ __all__ = [
     "ShowState",
     "SlateState",
     "Status",
+    "TimerState",
     "Upcoming",
     "item_windows",
 ]
@@ -49,7 +51,16 @@ class JournalEntry:
 
 
 class CommandRejected(ValueError):
-    """A command cannot apply now; the message says why, for the operator."""
+    """A command cannot apply now; the message says why, for the operator.
+
+    Attributes:
+        detail: what a screen needs to react (JSON-ready), e.g. the safe take's
+            ``{"code": "confirm", "starts": ..., "ends": ...}``; None for most refusals.
+    """
+
+    def __init__(self, message: str, *, detail: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +94,33 @@ class MessageState:
 
 
 @dataclass(frozen=True, slots=True)
+class LowerThirdState:
+    """The name strap of a channel: who it names now, and whether it is up.
+
+    Attributes:
+        visible: the strap is up now.
+        people: who it names (the item's people on air, else the segment's; empty:
+            nobody to name, so it never comes in).
+        since: when it came in (None: not up).
+        until: when it goes out by itself (None: not up, or called in by hand: it stays
+            until called out or the next item or segment).
+    """
+
+    visible: bool
+    people: tuple[Person, ...] = ()
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimerState:
+    """The moderators' timer flags: a flash until an instant, a blackout."""
+
+    flash_until: dt.datetime | None = None
+    blackout: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class RundownRow:
     segment: Segment
     status: RowStatus
@@ -104,14 +142,24 @@ class ChannelState:
     moderators_message: MessageState | None
     viewers_message: MessageState | None
     rundown: tuple[RundownRow, ...]
+    lower_third: LowerThirdState = LowerThirdState(False)
+    timer: TimerState = TimerState()
 
     @property
     def delay(self) -> dt.timedelta:
-        """How late the channel runs against its plan (negative: early)."""
-        if self.now is not None:
-            return self.now.ends_at - self.now.segment.end
+        """How late the channel runs against its plan (negative: early): the expected
+        start of what comes next against its planned start; on the last segment, its
+        expected end against its planned end.
+
+        What comes next is what the lateness costs: after ``extend +1 min`` and then
+        ``delay +5 min``, the next segment starts 5 minutes late, whatever the segment
+        on air's own end says (it ends 1 minute late, and maybe 4 seconds more if it
+        went on air 4 seconds late).
+        """
         if self.next is not None:
             return self.next.starts_at - self.next.segment.start
+        if self.now is not None:
+            return self.now.ends_at - self.now.segment.end
         return _ZERO
 
 

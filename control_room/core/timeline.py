@@ -26,14 +26,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .commands import Command
-from .run import ChannelRun, apply_command, replay
+from .commands import Command, Take, Undo
+from .run import ChannelRun, apply_command, guard, resolve
 from .schedule import Item, Schedule
 from .states import (
     ChannelState,
     CommandRejected,
     ItemWindow,
     JournalEntry,
+    LowerThirdState,
     MessageState,
     OnAir,
     RowStatus,
@@ -41,15 +42,18 @@ from .states import (
     ShowState,
     SlateState,
     Status,
+    TimerState,
     Upcoming,
     item_windows,
 )
+from .undo import Undos, apply_undo, replay
 
 __all__ = [
     "ChannelState",
     "CommandRejected",
     "ItemWindow",
     "JournalEntry",
+    "LowerThirdState",
     "Replay",
     "Step",
     "MessageState",
@@ -59,6 +63,7 @@ __all__ = [
     "ShowState",
     "SlateState",
     "Status",
+    "TimerState",
     "Upcoming",
     "apply",
     "check",
@@ -73,15 +78,45 @@ __all__ = [
 
 def check(
     schedule: Schedule, journal: Sequence[JournalEntry], command: Command, t: dt.datetime
-) -> None:
-    """Check that ``command`` can apply at ``t`` after ``journal``.
+) -> Command:
+    """Check that ``command`` can apply at ``t`` after ``journal`` (the rule of the command,
+    and the safe take of a submission: :func:`~control_room.core.run.guard`).
+
+    Returns:
+        the command as the journal keeps it (a toggle resolved into what it does now).
 
     Raises:
         CommandRejected: why it cannot, in words for the operator.
     """
-    runs = replay(schedule, journal, t)
+    runs, undos = replay(schedule, journal, t)
     seq = journal[-1].seq + 1 if journal else 1
-    apply_command(runs, schedule, JournalEntry(seq, t, command), t)
+    done = [e for e in journal if e.at <= t]
+    return _submit(schedule, runs, undos, done, JournalEntry(seq, t, command))[0].command
+
+
+def _submit(
+    schedule: Schedule,
+    runs: dict[str, ChannelRun],
+    undos: Undos,
+    journal: Sequence[JournalEntry],
+    entry: JournalEntry,
+) -> tuple[JournalEntry, Undos]:
+    """Apply a submitted entry to ``runs`` (advanced to it): a toggle resolved, a take
+    guarded, an undo applied; the entry as the journal keeps it, and the voided sets.
+
+    Raises:
+        CommandRejected: the command cannot apply now; ``runs`` are as they were.
+    """
+    t = entry.at
+    if isinstance(entry.command, Undo):
+        return entry, apply_undo(schedule, runs, journal, undos, entry)
+    command = resolve(runs, schedule, entry.command, t)
+    if command != entry.command:
+        entry = JournalEntry(entry.seq, entry.at, command, entry.by)
+    if isinstance(command, Take) and command.channel in runs:
+        guard(runs[command.channel], schedule, command, t)
+    apply_command(runs, schedule, entry, t)
+    return entry, undos
 
 
 def _items_of(run: ChannelRun) -> list[ItemWindow]:
@@ -97,6 +132,7 @@ def _channel_state(schedule: Schedule, run: ChannelRun, t: dt.datetime) -> Chann
     proj = run.projection()
     now: OnAir | None = None
     site: str | None = None
+    strap = LowerThirdState(False)
     if run.pos is not None:
         assert run.start is not None and run.end is not None
         seg = segs[run.pos]
@@ -115,6 +151,7 @@ def _channel_state(schedule: Schedule, run: ChannelRun, t: dt.datetime) -> Chann
         if site is not None and run.override is not None:
             site = run.override
         status: Status = "on_air"
+        strap = run.lower_third(t, schedule.event.lower_third)[0]
     elif run.gate >= len(segs):
         status = "finished"
     elif not run.aired and run.gate == 0:
@@ -149,6 +186,11 @@ def _channel_state(schedule: Schedule, run: ChannelRun, t: dt.datetime) -> Chann
         moderators_message=run.messages.get("moderators"),
         viewers_message=run.messages.get("viewers"),
         rundown=tuple(rows),
+        lower_third=strap,
+        timer=TimerState(
+            run.flash_until if run.flash_until is not None and run.flash_until > t else None,
+            run.blackout,
+        ),
     )
 
 
@@ -160,7 +202,7 @@ def state(schedule: Schedule, journal: Sequence[JournalEntry], t: dt.datetime) -
         journal: every command so far, in order (entries after ``t`` are ignored).
         t: an aware instant (show time).
     """
-    runs = replay(schedule, journal, t)
+    runs = replay(schedule, journal, t)[0]
     return ShowState(t, tuple(_channel_state(schedule, runs[ch.id], t) for ch in schedule.channels))
 
 
@@ -172,7 +214,7 @@ def next_change_after(
     Between ``t`` and that instant the state is constant (apart from its ``at``), so a
     server needs to wake up only then.
     """
-    return _next_change(journal, replay(schedule, journal, t), t)
+    return _next_change(schedule, journal, replay(schedule, journal, t)[0], t)
 
 
 def state_and_next_change(
@@ -180,9 +222,9 @@ def state_and_next_change(
 ) -> tuple[ShowState, dt.datetime | None]:
     """:func:`state` and :func:`next_change_after` from one replay of the journal (what a
     server needs at every change)."""
-    runs = replay(schedule, journal, t)
+    runs = replay(schedule, journal, t)[0]
     show = ShowState(t, tuple(_channel_state(schedule, runs[ch.id], t) for ch in schedule.channels))
-    return show, _next_change(journal, runs, t)
+    return show, _next_change(schedule, journal, runs, t)
 
 
 def apply(
@@ -191,19 +233,20 @@ def apply(
     """Check ``entry`` after ``journal`` and compute what follows, from one replay.
 
     What a server does on every command: the state at ``entry.at`` with the entry applied
-    (equal to :func:`state` of ``[*journal, entry]`` at that instant) and the next change
-    after it. ``journal`` holds no entry after ``entry.at``.
+    (equal to :func:`state` of ``[*journal, entry]`` at that instant, a toggle in the entry
+    resolved as :func:`check` does) and the next change after it. ``journal`` holds no
+    entry after ``entry.at``.
 
     Raises:
         CommandRejected: the command cannot apply now; nothing is changed.
     """
     t = entry.at
-    runs = replay(schedule, journal, t)
-    apply_command(runs, schedule, entry, t)
+    runs, undos = replay(schedule, journal, t)
+    _submit(schedule, runs, undos, journal, entry)
     for run in runs.values():
         run.advance(t)
     show = ShowState(t, tuple(_channel_state(schedule, runs[ch.id], t) for ch in schedule.channels))
-    return show, _next_change(journal, runs, t)
+    return show, _next_change(schedule, journal, runs, t)
 
 
 # --------------------------------------------------------------------------- keeping its place
@@ -214,7 +257,8 @@ class Step:
     """A command checked against a :class:`Replay`, not yet part of it.
 
     Attributes:
-        entry: the journal entry.
+        entry: the journal entry, as the journal keeps it (a toggle resolved into what it
+            did: ``hold_toggle`` is ``hold`` or ``release``...).
         state: the state at ``entry.at`` with the command applied.
         next_change: the first instant after it at which the state changes.
         base: the replay's last entry when it was checked (a commit must follow it).
@@ -225,6 +269,7 @@ class Step:
     next_change: dt.datetime | None
     base: int
     runs: dict[str, ChannelRun]
+    undos: Undos
 
 
 class Replay:
@@ -248,6 +293,10 @@ class Replay:
         self._runs = {ch.id: ChannelRun(ch) for ch in schedule.channels}
         self._at: dt.datetime | None = None  # the instant the runs are advanced to
         self.last_seq = 0
+        # An undo replays the day without the entries it voids (core.undo): the only step
+        # whose cost grows with the journal, and a rare one.
+        self._journal: list[JournalEntry] = []
+        self.undos = Undos()
         for entry in journal:
             self._follow(entry)
 
@@ -261,9 +310,13 @@ class Replay:
         for run in self._runs.values():
             run.advance(entry.at)
         try:
-            apply_command(self._runs, self.schedule, entry, entry.at)
+            if isinstance(entry.command, Undo):
+                self.undos = apply_undo(self.schedule, self._runs, self._journal, self.undos, entry)
+            else:
+                apply_command(self._runs, self.schedule, entry, entry.at)
         except CommandRejected:
             pass
+        self._journal.append(entry)
         self._at, self.last_seq = entry.at, entry.seq
 
     def _runs_at(self, t: dt.datetime) -> dict[str, ChannelRun]:
@@ -285,7 +338,7 @@ class Replay:
             ValueError: ``t`` is before the last entry (use the full replay for the past).
         """
         runs = self._runs_at(t)
-        return self._show(runs, t), _next_change((), runs, t)
+        return self._show(runs, t), _next_change(self.schedule, (), runs, t)
 
     def check(self, entry: JournalEntry) -> Step:
         """Check ``entry`` (at or after the last entry) and compute what follows it.
@@ -296,11 +349,11 @@ class Replay:
         """
         t = entry.at
         runs = self._runs_at(t)
-        apply_command(runs, self.schedule, entry, t)
+        entry, undos = _submit(self.schedule, runs, self.undos, self._journal, entry)
         for run in runs.values():
             run.advance(t)
-        show, next_change = self._show(runs, t), _next_change((), runs, t)
-        return Step(entry, show, next_change, self.last_seq, runs)
+        show, next_change = self._show(runs, t), _next_change(self.schedule, (), runs, t)
+        return Step(entry, show, next_change, self.last_seq, runs, undos)
 
     def commit(self, step: Step) -> None:
         """Make a checked step part of the replay (once the journal holds it).
@@ -311,10 +364,15 @@ class Replay:
         if step.base != self.last_seq:
             raise ValueError(f"step checked after #{step.base}, the replay is at #{self.last_seq}")
         self._runs, self._at, self.last_seq = step.runs, step.entry.at, step.entry.seq
+        self._journal.append(step.entry)
+        self.undos = step.undos
 
 
 def _next_change(
-    journal: Sequence[JournalEntry], runs: dict[str, ChannelRun], t: dt.datetime
+    schedule: Schedule,
+    journal: Sequence[JournalEntry],
+    runs: dict[str, ChannelRun],
+    t: dt.datetime,
 ) -> dt.datetime | None:
     candidates: list[dt.datetime] = []
     for entry in journal:
@@ -330,5 +388,10 @@ def _next_change(
                 candidates.append(w.starts_at)
                 if not (w.closing and run.held):
                     candidates.append(w.ends_at)
+            strap_out = run.lower_third(t, schedule.event.lower_third)[1]
+            if strap_out is not None:
+                candidates.append(strap_out)
+        if run.flash_until is not None:
+            candidates.append(run.flash_until)
     later = [c for c in candidates if c > t]
     return min(later) if later else None

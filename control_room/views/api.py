@@ -21,12 +21,21 @@ from starlette.responses import JSONResponse, Response
 from control_room import __version__
 from control_room.auth import COOKIE, Identity, bearer, same_origin
 from control_room.clock import ClockError, parse_instant
-from control_room.core.document import StateDocument, schedule_document
+from control_room.core.document import (
+    NOTES_ALL,
+    NOTES_NONE,
+    NoteScope,
+    StateDocument,
+    public_schedule,
+    public_state,
+    schedule_document,
+)
 from control_room.dispatch import Caller, Outcome
 from control_room.editor import EditOutcome
 from control_room.metrics import CONTENT_TYPE, Metrics
 from control_room.room import Room
 from control_room.show import view_channels
+from control_room.tokens import TokenRole
 from control_room.variables import variables_of
 from control_room.wire import (
     PROTOCOL_VERSION,
@@ -58,6 +67,7 @@ __all__ = [
     "error",
     "health",
     "metrics",
+    "note_scope",
     "ready",
     "version",
 ]
@@ -79,10 +89,28 @@ def room_of(request: Request) -> Room:
     return room
 
 
-def error(message: str, status: int) -> JSONResponse:
+def error(message: str, status: int, *, detail: dict[str, Any] | None = None) -> JSONResponse:
     """An :class:`~control_room.wire.ErrorBody` response (401 says how to authenticate)."""
     headers = {"WWW-Authenticate": 'Bearer realm="control-room"'} if status == 401 else None
-    return JSONResponse(ErrorBody(error=message).model_dump(), status_code=status, headers=headers)
+    body = ErrorBody(error=message, detail=detail).model_dump(exclude_none=True)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def note_scope(identity: Identity | None) -> NoteScope:
+    """The channels whose private notes ``identity`` reads: the operator all, a moderator
+    token its channels (all if unscoped), anyone else none."""
+    if identity is None:
+        return NOTES_NONE
+    if identity.is_operator:
+        return NOTES_ALL
+    if identity.role is TokenRole.MODERATOR:
+        return identity.channels or NOTES_ALL
+    return NOTES_NONE
+
+
+def reader_scope(request: Request, room: Room) -> NoteScope:
+    """The note scope of a read request's token (none, wrong or revoked: the public one)."""
+    return note_scope(room.auth.check(room.auth.request_token(request.headers, request.cookies)))
 
 
 def caller_identity(request: Request, room: Room) -> Identity | JSONResponse:
@@ -147,6 +175,7 @@ async def api_state(request: Request) -> Response:
             channels=doc["channels"],
         )
         seq = show.seq
+    doc = public_state(doc, reader_scope(request, room))
     body = StateResponse(
         at=doc["at"],
         event=doc["event"],
@@ -160,7 +189,8 @@ async def api_state(request: Request) -> Response:
 
 async def api_schedule(request: Request) -> Response:
     room = room_of(request)
-    body = ScheduleResponse(**schedule_document(room.schedule), version=room.show.schedule_version)
+    doc = public_schedule(schedule_document(room.schedule), reader_scope(request, room))
+    body = ScheduleResponse(**doc, version=room.show.schedule_version)
     return JSONResponse(body)
 
 
@@ -234,11 +264,11 @@ async def api_commands(request: Request) -> Response:
         data = data["command"]
     result = await room.dispatcher.submit(data, Caller(who=who, identity=identity))
     if not result.ok or result.seq is None:
-        return error(result.error or "refused", STATUS[result.outcome])
+        return error(result.error or "refused", STATUS[result.outcome], detail=result.detail)
     show = room.show
     # built unvalidated: the document is the engine's own output, already journaled and on air
     accepted = CommandAccepted.model_construct(
-        seq=result.seq, state_seq=show.seq, state=show.document
+        seq=result.seq, state_seq=show.seq, state=public_state(show.document, note_scope(identity))
     )
     return JSONResponse(accepted.model_dump(mode="json"))
 

@@ -31,7 +31,7 @@ from control_room.dispatch import Caller
 from control_room.hub import Client, Link, SendLink
 from control_room.room import Room
 from control_room.transport import LINK_KEY, WebSocketProtocol
-from control_room.views.api import channels_param
+from control_room.views.api import channels_param, note_scope
 from control_room.wire import (
     Ack,
     ClientMessage,
@@ -68,6 +68,7 @@ class Credential:
         """Whose token it is now (None: none, unknown or revoked); the régie's desk follows."""
         found = room.auth.check(self.token)
         client.authenticated = found is not None and found.is_operator
+        client.notes = note_scope(found)
         return found
 
 
@@ -76,7 +77,7 @@ def greet(room: Room, client: Client) -> None:
     (written together: one packet, no small-write stall between them)."""
     with client.batch():
         client.enqueue(room.show.welcome_text(client))
-        client.enqueue(room.show.snapshot_text(client.view), key="state")
+        client.enqueue(room.show.snapshot_text(client.view, notes=client.notes), key="state")
         room.desk.greet(client)
         room.variables.greet(client)
 
@@ -190,7 +191,9 @@ async def handle(
             result = await room.dispatcher.submit(
                 message.command, Caller(who=who, identity=identity)
             )
-            reply = ResultMessage(id=ref, ok=result.ok, error=result.error, seq=result.seq)
+            reply = ResultMessage(
+                id=ref, ok=result.ok, error=result.error, seq=result.seq, detail=result.detail
+            )
             client.enqueue(encode(reply))
         case Ack(channel=channel, message_id=message_id, name=name):
             caller = Caller(who=client.name or "", identity=credential.identity(room, client))

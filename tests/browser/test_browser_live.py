@@ -129,6 +129,8 @@ def test_regie_keyboard_shortcuts_ask_before_changing_what_is_on_air(
     )
     regie.keyboard.press(" ")
     expect(dialog).to_be_visible()
+    # The morning workshop would be cut 20 minutes into 75: the one question names it.
+    expect(dialog).to_contain_text("serait coupé à 20 min sur 1 h 15")
     regie.keyboard.press("Enter")
     expect(overlay.locator("#l3-title")).to_have_text(
         re.compile(r"^Pause — reprise à 14:00$"), timeout=DEADLINE
@@ -281,6 +283,10 @@ def test_the_regie_take_names_the_segment_it_shows_as_next(day: RunningServer, s
     regie = screens.open(f"{day.base_url}/regie?token={day.token}").page
     card = regie.locator('article.card[data-channel="parcours-2"]')
     card.locator('[data-action="take"]').click()
+    # 20 minutes into a 75-minute workshop: the engine asks, and the régie names what it cuts.
+    dialog = regie.locator("#r-dialog")
+    expect(dialog).to_contain_text("serait coupé à 20 min sur 1 h 15", timeout=DEADLINE)
+    dialog.locator("button[type=submit]").click()
 
     def taken() -> dict | None:
         status, journal = day.request("GET", "/api/journal", token=day.token)
@@ -289,7 +295,7 @@ def test_the_regie_take_names_the_segment_it_shows_as_next(day: RunningServer, s
         return last if last and last["command"].get("type") == "take" else None
 
     last = eventually(taken, timeout=5, what="the take in the journal")
-    assert last["command"] == {
+    assert {k: v for k, v in last["command"].items() if k != "confirm"} == {
         "type": "take",
         "channel": "parcours-2",
         "segment": "parcours-2-coupure",

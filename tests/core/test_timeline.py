@@ -335,13 +335,13 @@ def test_a_delay_after_lunch_moves_the_afternoon(day: Schedule) -> None:
 
 
 def test_take_puts_the_next_segment_on_air_now(day: Schedule) -> None:
-    show = Show(day).do("10:20", Take(channel="main"))
+    show = Show(day).do("10:20", Take(channel="main", confirm=True))
     cs = show.ch("10:20")
     assert now_of(cs) == ("b", "10:20", "11:20")
 
 
 def test_take_a_named_segment_skips_to_it(day: Schedule) -> None:
-    show = Show(day).do("10:20", Take(channel="main", segment="e"))
+    show = Show(day).do("10:20", Take(channel="main", segment="e", confirm=True))
     assert now_of(show.ch("10:20")) == ("e", "10:20", "11:20")
     assert show.ch("11:25").status == "finished"
 

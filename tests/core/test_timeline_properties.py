@@ -11,20 +11,37 @@ from hypothesis import strategies as st
 
 from control_room.core.commands import (
     Back,
+    Blackout,
     Command,
     Delay,
     Extend,
+    Flash,
     Hold,
+    HoldToggle,
+    LowerThird,
     Message,
     Release,
     Reset,
+    Shorten,
     SiteClear,
     SiteOverride,
     Slate,
     SlateClear,
+    SlateToggle,
     Take,
+    Undo,
 )
-from control_room.core.schedule import Channel, Event, Item, Kind, Schedule, Segment, Site
+from control_room.core.schedule import (
+    Channel,
+    Event,
+    Item,
+    Kind,
+    Person,
+    PersonRole,
+    Schedule,
+    Segment,
+    Site,
+)
 from control_room.core.timeline import (
     CommandRejected,
     JournalEntry,
@@ -41,6 +58,8 @@ PARIS = ZoneInfo("Europe/Paris")
 DAY0 = dt.datetime(2026, 7, 7, 8, 0, tzinfo=dt.UTC)  # 10:00 in Paris
 SITES = {s: Site(s, s.title(), s.title(), scene=s) for s in ("paris", "lille", "lyon")}
 MIN = dt.timedelta(minutes=1)
+ANA = (Person("Ana", PersonRole.SPEAKER, "Maire", "Lyon"),)
+BOB = (Person("Bob", PersonRole.MODERATOR),)
 
 # Random examples by hand (HYPOTHESIS_EXAMPLES=5000 to search harder); in CI the same
 # examples every run, so a landing never depends on luck.
@@ -65,10 +84,11 @@ def channels(draw: st.DrawFn, cid: str) -> Channel:
             half = (length // MIN // 2) * MIN
             short = draw(st.sampled_from([0, 0, 1])) * MIN  # 1: does not close its segment
             items = (
-                Item(f"{cid}-{i}-1", "first", t, t + half),
+                Item(f"{cid}-{i}-1", "first", t, t + half, people=draw(st.sampled_from([(), ANA]))),
                 Item(f"{cid}-{i}-2", "second", t + half, t + length - short, site="lyon"),
             )
         kind = draw(st.sampled_from([Kind.TALK, Kind.BREAK, Kind.WORKSHOP]))
+        strap = draw(st.sampled_from([None, None, dt.timedelta(0), dt.timedelta(seconds=45)]))
         segs.append(
             Segment(
                 id=f"{cid}-{i}",
@@ -79,6 +99,8 @@ def channels(draw: st.DrawFn, cid: str) -> Channel:
                 hard=draw(st.booleans()),
                 site=None if kind is Kind.BREAK else draw(st.sampled_from(sorted(SITES))),
                 items=items,
+                people=draw(st.sampled_from([(), BOB])),
+                lower_third=strap,
             )
         )
         t += length
@@ -89,7 +111,9 @@ def channels(draw: st.DrawFn, cid: str) -> Channel:
 def schedules(draw: st.DrawFn) -> Schedule:
     n = draw(st.integers(1, 2))
     chans = tuple(draw(channels(f"c{i}")) for i in range(n))
-    event = Event("Random day", dt.date(2026, 7, 7), PARIS)
+    event = Event(
+        "Random day", dt.date(2026, 7, 7), PARIS, safe_take_minutes=draw(st.sampled_from([0, 5]))
+    )
     return Schedule(event, SITES, chans)
 
 
@@ -97,16 +121,26 @@ def command_for(draw: st.DrawFn, schedule: Schedule) -> Command:
     channel = draw(st.sampled_from([c.id for c in schedule.channels]))
     segs = [s.id for s in schedule.channel(channel).segments]
     minutes = draw(st.sampled_from([-10, -1, 1, 5, 8, 30]))
+    seconds = draw(st.sampled_from([-90, -30, 30, 45, 600]))
     options: list[Command] = [
         Take(channel=channel),
-        Take(channel=channel, segment=draw(st.sampled_from(segs))),
+        Take(channel=channel, confirm=True),
+        Take(channel=channel, segment=draw(st.sampled_from(segs)), confirm=True),
         Back(channel=channel),
         Hold(channel=channel),
         Release(channel=channel),
+        HoldToggle(channel=channel),
         Extend(channel=channel, minutes=minutes),
+        Extend(channel=channel, seconds=seconds),
+        Shorten(channel=channel, seconds=abs(seconds)),
         Delay(channel=channel, minutes=minutes),
+        Delay(channel=channel, seconds=seconds),
         Slate(channel=channel, text="incident"),
         SlateClear(channel=channel),
+        SlateToggle(channel=channel, text="feed lost"),
+        LowerThird(channel=channel, action=draw(st.sampled_from(["in", "out", "toggle"]))),
+        Flash(channel=channel, seconds=draw(st.sampled_from([5, 600]))),
+        Blackout(channel=channel, on=draw(st.sampled_from([None, True, False]))),
         SiteOverride(channel=channel, site="paris"),
         SiteClear(channel=channel),
         Message(channel=channel, audience="moderators", text="hello"),
@@ -126,15 +160,17 @@ def shows(
     for _ in range(draw(st.integers(0, 12))):
         t += draw(st.integers(0, 60 * 40)) * dt.timedelta(seconds=1)
         cmd = command_for(draw, schedule)
+        if journal and draw(st.integers(0, 3)) == 0:  # an undo (or a redo) of an entry
+            cmd = Undo(seq=draw(st.integers(1, len(journal))))
         if only is not None and not isinstance(cmd, only):
             continue
-        if forward and getattr(cmd, "minutes", 0) < 0:  # only delays that push later
-            continue
+        if forward and isinstance(cmd, Delay) and cmd.delta < dt.timedelta(0):
+            continue  # only delays that push later
         try:
-            check(schedule, journal, cmd, t)
+            kept = check(schedule, journal, cmd, t)
         except CommandRejected:
             continue
-        journal.append(JournalEntry(len(journal) + 1, t, cmd))
+        journal.append(JournalEntry(len(journal) + 1, t, kept))
     return schedule, journal
 
 

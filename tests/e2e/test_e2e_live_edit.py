@@ -89,7 +89,9 @@ async def test_a_posted_schedule_is_checked_and_an_orphaning_one_needs_force(
 ) -> None:
     original = LONG_DAY.read_text(encoding="utf-8")
     with run_server(LONG_DAY, data_dir=tmp_path / "data", at="2026-07-07T10:30", speed=1) as s:
-        status, _ = s.command({"type": "take", "channel": "lille", "segment": "suite"})
+        status, _ = s.command(
+            {"type": "take", "channel": "lille", "segment": "suite", "confirm": True}
+        )
         assert status == 200
         without = original.replace(
             '      - {id: suite, duration: 2h, title: "Suite", kind: workshop, site: lille}\n', ""

@@ -2,11 +2,11 @@
 // request over the link, and ends in a toast ("done" or why it failed).
 
 import { t } from "../i18n.js";
-import { ms } from "../format.js";
+import { hhmm, humanDuration, ms } from "../format.js";
 import { ask, confirmAction, toast } from "./dialogs.js";
 import { describe } from "./journal.js";
 import { refuseUnlessOperator } from "./token.js";
-import { channelName, nameOf, room, sites } from "./room.js";
+import { channelName, nameOf, room, sites, tz } from "./room.js";
 
 /** Send a command (after its confirmation, if any); true when the server applied it. */
 export async function act(command, { confirm = null, danger = false } = {}) {
@@ -25,30 +25,108 @@ export function switcherAction(channel, action) {
 /** Toast the outcome of a request; true when it succeeded. */
 async function report(request, what) {
   try {
-    const result = await request;
-    if (result.ok) {
-      toast(t("done", { what }));
-      return true;
-    }
-    toast(t("failed", { error: result.error ?? "?" }), true);
+    return reported(await request, what);
   } catch (err) {
     toast(t("failed", { error: err.message }), true);
   }
   return false;
 }
 
+/** Toast a request's answer; true when it succeeded. */
+function reported(result, what) {
+  if (result.ok) {
+    toast(t("done", { what }));
+    return true;
+  }
+  toast(t("failed", { error: result.error ?? "?" }), true);
+  return false;
+}
+
+/** Why a take needs confirming (the engine's detail.code "confirm"), in the operator's words. */
+function takeQuestion(ch, detail, { anyway = true } = {}) {
+  const lines = [];
+  if (detail.starts) {
+    const s = detail.starts;
+    const planned = hhmm(ms(s.planned_starts_at), tz());
+    lines.push(t("confirm_take_early", { title: s.title, early: humanDuration(s.early_seconds), planned }));
+  }
+  if (detail.ends) {
+    const e = detail.ends;
+    lines.push(
+      t("confirm_take_cuts", {
+        title: e.title,
+        elapsed: humanDuration(e.elapsed_seconds),
+        duration: humanDuration(e.duration_seconds),
+      }),
+    );
+  }
+  if (anyway) lines.push(t("confirm_take_anyway", { channel: nameOf(ch) }));
+  return lines.join(" ");
+}
+
+/** A take the engine finds early (or cutting a segment short) is asked again, naming both
+ * segments, and sent with confirm: true only once the operator says so. */
+async function safeTake(ch, command, what) {
+  let result;
+  try {
+    result = await room.link.command(command);
+  } catch (err) {
+    toast(t("failed", { error: err.message }), true);
+    return false;
+  }
+  if (!result.ok && result.detail?.code === "confirm") {
+    if (!(await confirmAction(takeQuestion(ch, result.detail), true))) return false;
+    return report(room.link.command({ ...command, confirm: true }), what);
+  }
+  return reported(result, what);
+}
+
+/** What the operator's own dialog warns of before a keyboard take (the engine's rule, as
+ * the régie can see it: it starts the next segment early, or cuts the one on air short);
+ * the engine decides, and asks again (safeTake) if it sees more. */
+function takeWarnings(ch) {
+  const now = room.link.clock.showNow();
+  const minutes = room.schedule?.safe_take_minutes ?? 5;
+  const detail = {};
+  const next = ch.next;
+  if (next && ms(next.planned_starts_at) - now > minutes * 60_000) {
+    detail.starts = {
+      title: next.title,
+      planned_starts_at: next.planned_starts_at,
+      early_seconds: (ms(next.planned_starts_at) - now) / 1000,
+    };
+  }
+  const cur = ch.now;
+  if (cur) {
+    const elapsed = (now - ms(cur.starts_at)) / 1000;
+    const duration = (ms(cur.ends_at) - ms(cur.starts_at)) / 1000;
+    if (elapsed < duration / 2) {
+      detail.ends = { title: cur.title, elapsed_seconds: elapsed, duration_seconds: duration };
+    }
+  }
+  return detail.starts || detail.ends ? detail : null;
+}
+
 function take(ch, { fromKey = false } = {}) {
   const next = ch.next;
-  const confirm = fromKey
-    ? next
-      ? t("confirm_take", { channel: nameOf(ch), title: next.title })
-      : t("confirm_take_end", { channel: nameOf(ch) })
-    : null;
   // Name the segment the operator sees as next: if the automatic cue put it on air a
   // moment before the press reached the server, the take is refused ("already on air")
   // instead of skipping a second segment.
   const command = next ? { type: "take", channel: ch.id, segment: next.id } : { type: "take", channel: ch.id };
-  return act(command, { confirm });
+  const what = `${describe(command)} — ${channelName(ch.id)}`;
+  if (!fromKey) return refuseUnlessOperator() ? Promise.resolve(false) : safeTake(ch, command, what);
+  // From the keyboard the régie always asks first; that dialog names what the take would
+  // start early or cut short, so its confirmation is the engine's confirm too.
+  const warnings = takeWarnings(ch);
+  const base = next
+    ? t("confirm_take", { channel: nameOf(ch), title: next.title })
+    : t("confirm_take_end", { channel: nameOf(ch) });
+  const text = warnings ? `${takeQuestion(ch, warnings, { anyway: false })} ${base}` : base;
+  return (async () => {
+    if (refuseUnlessOperator()) return false;
+    if (!(await confirmAction(text, warnings !== null))) return false;
+    return safeTake(ch, warnings ? { ...command, confirm: true } : command, what);
+  })();
 }
 
 function hold(ch) {

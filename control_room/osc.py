@@ -72,24 +72,35 @@ _PATTERN_CHARS = frozenset("*?[]{}")
 Target = tuple[str, int]
 """A feedback destination: host and UDP port."""
 
-_Kind = Literal["minutes", "text"]
+_Kind = Literal["minutes", "text", "int"]
 # Each command's arguments, in order: (field, kind). ``take``'s segment is optional.
 _ARGUMENTS: dict[str, tuple[tuple[str, _Kind], ...]] = {
     "take": (("segment", "text"),),
     "back": (),
     "hold": (),
     "release": (),
+    "hold_toggle": (),
     "extend": (("minutes", "minutes"),),
+    "shorten": (("minutes", "minutes"),),
     "delay": (("minutes", "minutes"),),
     "slate": (("text", "text"),),
     "slate_clear": (),
+    "slate_toggle": (("text", "text"),),
     "site_override": (("site", "text"),),
     "site_clear": (),
     "message": (("audience", "text"), ("text", "text")),
     "message_clear": (("audience", "text"),),
+    "lower_third": (("action", "text"),),
+    "flash": (("seconds", "int"),),
+    "blackout": (),
+    "undo": (("seq", "int"),),
     "reset": (),
 }
-_OPTIONAL = {"take": 1}  # commands whose last arguments may be left out: how many
+_OPTIONAL = {"take": 1, "flash": 1}  # commands whose last arguments may be left out: how many
+_CHANNELLESS = {"undo"}  # commands of the whole show: any channel part reads as "all"
+CONFIRM = "confirm"
+"""``/control-room/{channel}/take/confirm``: the take, confirmed (an early take, or one
+that cuts a segment short, is refused without it, with the reason in the reply)."""
 
 
 class OscInvalid(ValueError):
@@ -116,8 +127,11 @@ def translate(address: str, args: Sequence[Any]) -> dict[str, Any]:
     if _PATTERN_CHARS & set(address):
         raise OscInvalid("address patterns (* ? [ ] { }) are not supported: name one channel")
     parts = address[len(PREFIX) + 1 :].split("/")
-    if parts == ["reset"]:
-        parts = ["all", "reset"]
+    if parts in (["reset"], ["undo"]):
+        parts = ["all", parts[0]]
+    confirmed = len(parts) == 3 and parts[1] == "take" and parts[2] == CONFIRM
+    if confirmed:
+        parts = parts[:2]
     if len(parts) != 2 or not all(parts):
         raise OscInvalid(f"expected {PREFIX}/CHANNEL/COMMAND, got {address}")
     channel, name = parts
@@ -128,9 +142,12 @@ def translate(address: str, args: Sequence[Any]) -> dict[str, Any]:
     if not least <= len(args) <= len(spec):
         raise OscInvalid(f"{name}: {_arity(name, spec, least)}, got {len(args)}")
     command: dict[str, Any] = {"type": name}
-    command["channel"] = None if name == "reset" and channel == "all" else channel
+    if name not in _CHANNELLESS:
+        command["channel"] = None if name == "reset" and channel == "all" else channel
     for (field, kind), value in zip(spec, args, strict=False):
         command[field] = _argument(name, field, kind, value)
+    if confirmed:
+        command["confirm"] = True
     return command
 
 
@@ -151,7 +168,11 @@ def _argument(name: str, field: str, kind: _Kind, value: Any) -> Any:
         return value
     elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
-    expected = "a string" if kind == "text" else "a whole number of minutes (OSC int)"
+    expected = {
+        "text": "a string",
+        "minutes": "a whole number of minutes (OSC int)",
+        "int": "a whole number (OSC int)",
+    }[kind]
     raise OscInvalid(f"{name}: {field} must be {expected}, got {_osc_type(value)} {value!r}")
 
 

@@ -112,6 +112,10 @@ async def start_feeds(
         watch = await ProgramWatch(obs).connect()
         stack.push_async_callback(watch.close)
         await until(lambda: health(room) == "healthy", timeout=20, what="feed healthy")
+        # The feed watcher and the switcher have connections of their own: the feed may be
+        # found healthy before the switcher has put the site on program. Wait for both.
+        if await watch.program() != "Morlaix":
+            await watch.wait_for("Morlaix", timeout=20)
         assert await watch.program() == "Morlaix"
         return Setup(room, feed, watch)
 

@@ -98,7 +98,7 @@ def test_osc_commands_are_applied_journaled_and_answered_with_their_seq(
     assert main_channel(server)["now"]["offset_seconds"] == 300
     assert desk.send("/control-room/main/slate", "Coupure")[:2] == ["ok", before + 2]
     assert main_channel(server)["slate"]["text"] == "Coupure"
-    assert desk.send("/control-room/main/take")[:2] == ["ok", before + 3]
+    assert desk.send("/control-room/main/take/confirm")[:2] == ["ok", before + 3]
     assert main_channel(server)["now"]["id"] == "midi"
     assert desk.send("/control-room/main/message", "moderators", "Concluez")[0] == "ok"
     assert main_channel(server)["messages"]["moderators"]["text"] == "Concluez"
@@ -106,7 +106,7 @@ def test_osc_commands_are_applied_journaled_and_answered_with_their_seq(
     assert [e["command"] for e in entries] == [
         {"type": "extend", "channel": "main", "minutes": 5},
         {"type": "slate", "channel": "main", "text": "Coupure"},
-        {"type": "take", "channel": "main"},
+        {"type": "take", "channel": "main", "confirm": True},
         {"type": "message", "channel": "main", "audience": "moderators", "text": "Concluez"},
     ]
     assert {e["who"] for e in entries} == {desk.sender()}

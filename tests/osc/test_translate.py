@@ -107,7 +107,29 @@ EXAMPLES: dict[str, list[object]] = {
     "message": ["moderators", "Concluez"],
     "message_clear": ["viewers"],
     "reset": [],
+    "hold_toggle": [],
+    "shorten": [1],
+    "slate_toggle": ["Coupure"],
+    "lower_third": ["toggle"],
+    "flash": [5],
+    "blackout": [],
+    "undo": [3],
 }
+
+
+def test_a_confirmed_take_has_its_own_address() -> None:
+    assert translate("/control-room/main/take/confirm", ["accueil"]) == {
+        "type": "take",
+        "channel": "main",
+        "segment": "accueil",
+        "confirm": True,
+    }
+    assert "confirm" not in translate("/control-room/main/take", [])
+
+
+def test_undo_names_an_entry_of_the_whole_show() -> None:
+    assert translate("/control-room/undo", [12]) == {"type": "undo", "seq": 12}
+    assert translate("/control-room/main/undo", [12]) == {"type": "undo", "seq": 12}
 
 
 def test_every_command_of_the_model_has_an_address_that_reads_as_that_command() -> None:

@@ -48,7 +48,7 @@ async def test_the_operator_reads_the_report_of_a_rehearsal_with_the_token_only(
                 {"type": "extend", "channel": "main", "minutes": 1},
                 {"type": "hold", "channel": "main"},
                 {"type": "release", "channel": "main"},
-                {"type": "take", "channel": "main"},
+                {"type": "take", "channel": "main", "confirm": True},
             ):
                 status, body = server.command(command, who="Ana")
                 assert status == 200, body

@@ -4,18 +4,10 @@ control-room serve FILE [--host H] [--port P] [--data-dir DIR] [--at INSTANT --s
     [--certfile PEM [--keyfile PEM]] [--forwarded-allow-ips IPS] [--public-url URL] ...
 
 ``serve`` loads and validates the schedule (refusing a broken one with the same
-``file:line`` messages as ``validate``), opens the data directory's journal
-(refusing a corrupt or foreign one) and holds it against a second server, replays
-it, sets the clock (real time, or a rehearsal with ``--at``/``--speed``), prints the
-URL of every screen and runs the app on uvicorn.
-
-The clock of a rehearsal is stored in the data directory when it starts, before
-any command: restarting the same rehearsal (same ``--at`` and ``--speed``) on the
-same data directory resumes it where it is now, so a server killed mid-rehearsal
-(even before its first command) comes back in exactly the state it was in, its
-show time never earlier. Starting a different rehearsal, or the real show, on a data
-directory that already holds commands is refused: their show times would not
-mean anything on the new clock.
+``file:line`` messages as ``validate``), holds and checks the data directory
+(:mod:`.data_dir`: the lock, the journal against its seal and the schedule, the clock,
+the operator token), builds the show and the app that serves it, prints the URL of
+every screen and runs the app on uvicorn. Its options are :mod:`.serve_options`.
 
 The journal is judged against its seal before anything is served
 (docs/durability.md): a journal that lost or changed acknowledged commands is
@@ -36,30 +28,35 @@ runs print a masked form (``abcd…wxyz``), where it is kept and the login URL.
 from __future__ import annotations
 
 import argparse
-import fcntl
-import getpass
 import logging
-import os
-import secrets
 import socket
 import ssl
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from contextlib import ExitStack
+from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 from urllib.parse import urlsplit
 
 from control_room import __version__
-from control_room.cli.common import AT_HELP, at_instant, describe_clock, load_or_report
-from control_room.clock import Clock, ClockError, real_clock, rehearsal_clock
+from control_room.cli.common import load_or_report
+from control_room.cli.data_dir import (
+    OperatorToken,
+    check_event,
+    check_journal,
+    hold_data_dir,
+    resolve_clock,
+    resolve_token,
+)
+from control_room.cli.serve_options import add_serve_arguments
+from control_room.clock import Clock, ClockError
 from control_room.core.schedule import Schedule
-from control_room.journal import Journal, JournalError, JournalLoss
-from control_room.tokens import mask
+from control_room.journal import Journal, JournalError
 from control_room.versions import store as store_version
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
+
+    from control_room.app import Integration
 
 __all__ = [
     "add_commands",
@@ -75,12 +72,6 @@ __all__ = [
 
 logger = logging.getLogger("control_room")
 
-TOKEN_ENV = "CONTROL_ROOM_TOKEN"
-TOKEN_FILE = "token"
-
-
-# -- arguments -------------------------------------------------------------------
-
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``serve`` to the ``control-room`` subcommands."""
@@ -89,418 +80,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.set_defaults(handler=serve_main)
 
 
-def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``control-room serve``."""
-    parser.add_argument("file", help="schedule YAML file")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument(
-        "--port", type=int, default=8000, help="port to listen on (0: any free port)"
-    )
-    parser.add_argument(
-        "--data-dir",
-        default="data",
-        help="directory of the journal and the operator token (default: ./data)",
-    )
-    parser.add_argument(
-        "--at",
-        help=f"rehearsal: the show instant to start from, an {AT_HELP}",
-    )
-    parser.add_argument(
-        "--speed",
-        type=float,
-        help="rehearsal: how many times faster than real time the show runs (e.g. 10)",
-    )
-    parser.add_argument(
-        "--journal-mirror",
-        metavar="DIR",
-        help="also write the journal to DIR, on another disk, on each commit "
-        "(docs/durability.md; restore with control-room restore --from DIR)",
-    )
-    parser.add_argument(
-        "--accept-journal-loss",
-        action="store_true",
-        help="serve a journal that lost acknowledged commands as it now is; the loss is "
-        "journaled (what, by whom, when). Only when no mirror or backup holds them",
-    )
-    parser.add_argument(
-        "--allow-origin",
-        action="append",
-        default=[],
-        metavar="ORIGIN",
-        help="also accept websocket connections from pages of this origin "
-        "(scheme://host[:port]; '*' for any). Default: same origin only",
-    )
-    parser.add_argument(
-        "--allow-host",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="also answer requests for this host name (repeatable; '*' for any). Default: "
-        "the --host address (any IP address if it is 0.0.0.0 or ::), localhost, 127.0.0.1, "
-        "::1 and the --public-url host; any other Host is refused (DNS rebinding)",
-    )
-    parser.add_argument(
-        "--heartbeat",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="websocket ping interval; a client silent for as long again is dropped (10)",
-    )
-    parser.add_argument(
-        "--send-timeout",
-        type=float,
-        default=5.0,
-        metavar="SECONDS",
-        help="a client whose send takes longer is closed as too slow (5)",
-    )
-    parser.add_argument(
-        "--queue-limit",
-        type=int,
-        default=64,
-        metavar="N",
-        help="a client with more messages waiting is closed as too slow (64)",
-    )
-    parser.add_argument(
-        "--log-level",
-        default="info",
-        choices=["debug", "info", "warning", "error"],
-        help="log level (info)",
-    )
-    parser.add_argument(
-        "--switcher",
-        metavar="SWITCHER.toml",
-        help="drive OBS from the show: channels bound to OBS instances (docs/switcher.md)",
-    )
-    parser.add_argument(
-        "--no-watch",
-        dest="watch",
-        action="store_false",
-        help="do not watch the schedule file for live edits (POST /api/schedule still works)",
-    )
-    parser.add_argument(
-        "--certfile",
-        metavar="PEM",
-        help="serve HTTPS and WSS with this certificate (chain) file (docs/deploy.md)",
-    )
-    parser.add_argument(
-        "--keyfile",
-        metavar="PEM",
-        help="the private key of --certfile (if it is not in the certificate file)",
-    )
-    parser.add_argument(
-        "--forwarded-allow-ips",
-        metavar="IPS",
-        help="behind a reverse proxy: trust X-Forwarded-For/-Proto from these addresses "
-        "(comma-separated IPs or networks, '*' for any; default: $FORWARDED_ALLOW_IPS, "
-        "else 127.0.0.1,::1)",
-    )
-    parser.add_argument(
-        "--public-url",
-        metavar="URL",
-        help="the URL people use (through a reverse proxy: https://regie.example.org); "
-        "the printed screen URLs start with it, and its origin may open websockets",
-    )
-    _add_osc_arguments(parser)
-    _add_connection_arguments(parser)
-
-
-def _add_osc_arguments(parser: argparse.ArgumentParser) -> None:
-    """The OSC adapter's options (docs/osc.md); off without ``--osc-port``."""
-    parser.add_argument(
-        "--osc-port", type=int, metavar="PORT", help="take OSC commands on this UDP port"
-    )
-    parser.add_argument(
-        "--osc-host",
-        default="127.0.0.1",
-        help="address OSC listens on (127.0.0.1); beyond loopback, each message needs the token",
-    )
-    parser.add_argument(
-        "--osc-feedback",
-        action="append",
-        default=[],
-        type=_osc_target,
-        metavar="HOST:PORT",
-        help="send the show's variables (now, next, remaining...) by OSC there (repeatable)",
-    )
-
-
-def _osc_target(text: str) -> tuple[str, int]:
-    from control_room.osc import parse_target
-
-    try:
-        return parse_target(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _add_connection_arguments(parser: argparse.ArgumentParser) -> None:
-    """The connection limits (control_room/transport.py, docs/performance.md)."""
-    parser.add_argument(
-        "--max-connections",
-        type=int,
-        metavar="N",
-        help="open connections at most (default: the file-descriptor limit minus "
-        "--fd-reserve); past it the oldest idle connection is closed",
-    )
-    parser.add_argument(
-        "--max-connections-per-client",
-        type=int,
-        default=256,
-        metavar="N",
-        help="open connections per client address (loopback exempt; 0: no cap) (256)",
-    )
-    parser.add_argument(
-        "--fd-reserve",
-        type=int,
-        default=128,
-        metavar="N",
-        help="file descriptors kept free for the journal, OBS and the operator (128)",
-    )
-    parser.add_argument(
-        "--header-timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="a connection that has not sent a complete request head by then is closed (10)",
-    )
-    parser.add_argument(
-        "--keep-alive-timeout",
-        type=int,
-        default=5,
-        metavar="SECONDS",
-        help="an idle kept-alive HTTP connection is closed after this (5)",
-    )
-
-
 # -- pieces ----------------------------------------------------------------------
-
-
-def resolve_clock(
-    journal: Journal, schedule: Schedule, *, at: str | None, speed: float | None
-) -> tuple[Clock, str]:
-    """The clock to run on, consistent with what the data directory already holds.
-
-    Returns:
-        The clock, and a sentence saying what was decided (for the console).
-
-    Raises:
-        ClockError: bad ``--at``/``--speed``.
-        JournalError: the data dir holds commands of another clock.
-    """
-    stored: dict[str, Any] | None = journal.get_meta("clock")
-    entries = len(journal)
-    tz = schedule.event.timezone
-    if at is not None or speed is not None:
-        start = at_instant(at, schedule) if at is not None else None
-        rate = 1.0 if speed is None else speed
-        if (
-            stored is not None
-            and stored.get("rehearsal")
-            and start is not None
-            and datetime.fromisoformat(stored["origin_show"]) == start
-            and float(stored["speed"]) == rate
-        ):
-            clock = rehearsal_clock(start, rate, origin_wall=float(stored["origin_wall"]))
-            note = (
-                f"resuming the rehearsal started at {start.astimezone(tz).isoformat()} "
-                f"({entries} journal entries); use a new --data-dir to start it over"
-            )
-        elif entries > 0 and stored is not None:
-            raise JournalError(
-                f"{journal.path.parent}: holds {entries} commands of {describe_clock(stored)}; "
-                "a different rehearsal needs its own --data-dir (or pass the same --at and "
-                "--speed to resume it)"
-            )
-        else:
-            if start is None:
-                start = datetime.now(UTC).astimezone(tz)
-            clock = rehearsal_clock(start.astimezone(tz), rate)
-            note = f"rehearsal from {start.astimezone(tz).isoformat()} at speed {rate:g}"
-    else:
-        if stored is not None and stored.get("rehearsal") and entries > 0:
-            raise JournalError(
-                f"{journal.path.parent}: holds {entries} commands of {describe_clock(stored)}; "
-                "the real show needs its own --data-dir"
-            )
-        clock = real_clock(tz=tz)
-        note = "real time"
-    if not journal.readonly:
-        journal.set_meta("clock", clock.settings())
-    return clock, note
-
-
-def check_journal(
-    journal: Journal, *, accept_loss: bool = False, mirror: str | None = None
-) -> list[str]:
-    """Judge the journal against its seal, accept its loss if asked, attach its mirror.
-
-    Damaged rows are named first (their own message). A journal that lost or changed
-    acknowledged commands is refused, with what to do; with ``--journal-mirror``, the
-    refusal says whether the mirror holds them.
-
-    Returns:
-        Sentences for the console (a loss accepted, the mirror's state).
-
-    Raises:
-        JournalError: the journal (or its mirror) cannot be served as it is.
-    """
-    journal.records()  # a damaged row is named as such, before any verdict
-    notes = []
-    who = f"{_user()}@{socket.gethostname()} (pid {os.getpid()})"
-    try:
-        integrity = journal.verify(accept_loss_by=who if accept_loss else None)
-    except JournalLoss as exc:
-        if mirror is not None:
-            raise JournalError(f"{exc} {_mirror_hint(journal, Path(mirror), exc)}") from None
-        raise
-    if not integrity.ok:
-        notes.append(f"journal loss ACCEPTED by {who}: {integrity.problem}")
-    elif accept_loss:
-        notes.append("--accept-journal-loss: nothing to accept, the journal is whole")
-    if mirror is not None:
-        from control_room.mirror import attach
-
-        notes.append(attach(journal, mirror)[1])
-    return notes
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container)
-        return f"uid {os.getuid()}"
-
-
-def _mirror_hint(journal: Journal, mirror: Path, loss: JournalLoss) -> str:
-    """Whether the mirror holds what the journal lost, and the command line to restore it."""
-    sealed = loss.integrity.sealed
-    try:
-        with Journal.open(mirror, readonly=True) as copy:
-            held = copy.whole if copy.integrity.ok else -1
-            complete = (
-                sealed is not None
-                and copy.journal_id == sealed.journal_id
-                and copy.head_at(sealed.seq) == sealed.head
-            )
-    except JournalError:
-        held, complete = -1, False
-    data_dir = journal.path.parent
-    if complete:
-        return (
-            f"The mirror {mirror} holds all of them ({held} commands): restore it with "
-            f"`control-room restore --from {mirror} --data-dir {data_dir}`, then serve again."
-        )
-    return f"The mirror {mirror} does not hold them either."
-
-
-class OperatorToken(NamedTuple):
-    """The operator token, where it lives, and whether this run made it."""
-
-    token: str
-    source: str
-    created: bool
-
-    def shown(self) -> str:
-        """The token in full if this run made it (its one showing), else masked."""
-        return self.token if self.created else mask(self.token)
-
-
-def resolve_token(data_dir: Path) -> OperatorToken:
-    """The operator token: $CONTROL_ROOM_TOKEN, or the one stored in the data dir (made once,
-    mode 0600)."""
-    env = os.environ.get(TOKEN_ENV, "").strip()
-    if env:
-        return OperatorToken(env, f"${TOKEN_ENV}", created=False)
-    path = data_dir / TOKEN_FILE
-    if path.is_file():
-        token = path.read_text(encoding="utf-8").strip()
-        if token:
-            return OperatorToken(token, str(path), created=False)
-    token = secrets.token_urlsafe(18)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(token + "\n")
-    return OperatorToken(token, str(path), created=True)
-
-
-def _check_event(journal: Journal, schedule: Schedule) -> None:
-    """Refuse a journal written for another day or another schedule."""
-    event = {
-        "title": schedule.event.title,
-        "date": schedule.event.date.isoformat(),
-        "timezone": schedule.event.timezone.key,
-        "channels": [channel.id for channel in schedule.channels],
-    }
-    stored = journal.get_meta("event")
-    if stored is not None and len(journal) > 0:
-        if stored.get("date") != event["date"] or stored.get("title") != event["title"]:
-            raise JournalError(
-                f"{journal.path.parent}: holds the journal of another show ({stored.get('date')}, "
-                f"«{stored.get('title')}»); pass a new --data-dir for {event['date']}, "
-                f"«{event['title']}»"
-            )
-        _check_entries(journal, schedule)
-    journal.set_meta("event", event)
-
-
-def _check_entries(journal: Journal, schedule: Schedule) -> None:
-    """Every journal command must name channels, segments and sites the schedule has
-    (the schedule may be edited during the day, but not under the journal's feet)."""
-    from control_room.core.compat import orphans
-    from control_room.show import entries_from_records
-
-    lost = orphans(schedule, entries_from_records(journal.records()))
-    if lost:
-        raise JournalError(
-            f"{journal.path.parent}: {lost[0]}, which {schedule.source} does not have; serve "
-            "the schedule this journal was written for, or pass a new --data-dir"
-        )
-
-
-@contextmanager
-def _hold(data_dir: Path) -> Iterator[Journal]:
-    """The data directory's journal, held for this process; closed before it is let go.
-
-    Raises:
-        JournalError: not a healthy control-room data directory, or another server holds it.
-        OSError: the lock file cannot be written.
-    """
-    journal = Journal.open(data_dir)
-    try:
-        lock = _lock_data_dir(data_dir)
-    except BaseException:
-        journal.close()
-        raise
-    try:
-        yield journal
-    finally:
-        journal.close()
-        lock.close()
-
-
-def _lock_data_dir(data_dir: Path) -> IO[str]:
-    """Hold the data directory for this process: a second server on it is refused.
-
-    Raises:
-        JournalError: another server holds it.
-    """
-    path = data_dir / "serve.lock"
-    handle = path.open("a+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another process"
-        handle.close()
-        raise JournalError(
-            f"{data_dir}: already in use by a running control-room serve ({holder}); stop it "
-            "first (two servers must never write one journal), or pass another --data-dir"
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"pid {os.getpid()}\n")
-    handle.flush()
-    return handle
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -615,11 +195,11 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"control-room serve: {exc}", file=err)
             return 1
         try:
-            journal = held.enter_context(_hold(data_dir))
+            journal = held.enter_context(hold_data_dir(data_dir))
             notes = check_journal(
                 journal, accept_loss=args.accept_journal_loss, mirror=args.journal_mirror
             )
-            _check_event(journal, schedule)
+            check_event(journal, schedule)
             # The schedule kept beside its journal, for `report` and `export` (versions.py).
             text = Path(args.file).read_text(encoding="utf-8")
             version = store_version(data_dir, text, source=args.file, journal=journal)
@@ -635,26 +215,53 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return 1
         scheme = "https" if args.certfile else "http"
         base = f"{scheme}://{_url_host(args.host)}:{sock.getsockname()[1]}"
-        ev = schedule.event
-        print(f"control-room {__version__} — «{ev.title}», {ev.date} ({ev.timezone.key})", file=out)
-        now = built.show_now.astimezone(ev.timezone).isoformat(timespec="seconds")
-        print(f"clock: {clock_note}; show time now {now}", file=out)
-        print(f"data: {data_dir} ({built.replayed} journal entries replayed)", file=out)
-        for note in notes:
-            print(f"journal: {note}", file=out)
-        if operator.created:
-            print(f"operator token (new, kept in {operator.source}): {operator.token}", file=out)
-            print("  it is printed this once; later runs show it masked", file=out)
-        else:
-            print(f"operator token {operator.shown()} from {operator.source}", file=out)
-        print(f"serving on {base}", file=out)
-        if public is not None:
-            print(f"public URL {public}", file=out)
-        print(file=out)
-        shown = operator.token if operator.created else None
-        _print_urls(screen_urls(public or base, schedule, shown), out)
+        _announce(
+            schedule,
+            built,
+            out,
+            clock_note=clock_note,
+            data_dir=data_dir,
+            notes=notes,
+            operator=operator,
+            base=base,
+            public=public,
+        )
         _run(built.app, sock, args)
     return 0
+
+
+def _announce(
+    schedule: Schedule,
+    built: _Built,
+    out: TextIO,
+    *,
+    clock_note: str,
+    data_dir: Path,
+    notes: list[str],
+    operator: OperatorToken,
+    base: str,
+    public: str | None,
+) -> None:
+    """What the console says once the show is built: the show, its clock and data, the
+    operator token (in full only by the run that made it), and every screen's URL."""
+    ev = schedule.event
+    print(f"control-room {__version__} — «{ev.title}», {ev.date} ({ev.timezone.key})", file=out)
+    now = built.show_now.astimezone(ev.timezone).isoformat(timespec="seconds")
+    print(f"clock: {clock_note}; show time now {now}", file=out)
+    print(f"data: {data_dir} ({built.replayed} journal entries replayed)", file=out)
+    for note in notes:
+        print(f"journal: {note}", file=out)
+    if operator.created:
+        print(f"operator token (new, kept in {operator.source}): {operator.token}", file=out)
+        print("  it is printed this once; later runs show it masked", file=out)
+    else:
+        print(f"operator token {operator.shown()} from {operator.source}", file=out)
+    print(f"serving on {base}", file=out)
+    if public is not None:
+        print(f"public URL {public}", file=out)
+    print(file=out)
+    shown = operator.token if operator.created else None
+    _print_urls(screen_urls(public or base, schedule, shown), out)
 
 
 class _Edits(NamedTuple):
@@ -685,8 +292,8 @@ def _build(
     Raises:
         _Refused: the switcher configuration is refused, or the OSC port cannot be bound.
     """
-    from control_room.app import Integration, create_app
-    from control_room.room import SwitcherLink, build_room
+    from control_room.app import create_app
+    from control_room.room import build_room
 
     room = build_room(
         schedule,
@@ -699,6 +306,25 @@ def _build(
         heartbeat_seconds=args.heartbeat or None,
         schedule_version=edits.version if edits is not None else 1,
     )
+    integrations = _integrations(args, schedule, edits)
+    from control_room.hosts import served_hosts
+
+    hosts = served_hosts(args.host, public=public, extra=args.allow_host)
+    app = create_app(room, integrations=integrations, allowed_hosts=hosts)
+    return _Built(app, room.show.clock.now(), len(room.show.entries))
+
+
+def _integrations(
+    args: argparse.Namespace, schedule: Schedule, edits: _Edits | None
+) -> list[Integration]:
+    """What runs beside the show, as asked: live edits of the schedule, the video switcher,
+    the OSC adapter.
+
+    Raises:
+        _Refused: the switcher configuration is refused, or the OSC port cannot be bound.
+    """
+    from control_room.room import SwitcherLink
+
     integrations: list[Integration] = []
     if edits is not None:
         from control_room.editor import editor_integration
@@ -730,11 +356,7 @@ def _build(
                 f"cannot listen for OSC on {args.osc_host}:{args.osc_port}: {exc}"
             ) from None
         integrations.append(osc_integration(sock, feedback=args.osc_feedback))
-    from control_room.hosts import served_hosts
-
-    hosts = served_hosts(args.host, public=public, extra=args.allow_host)
-    app = create_app(room, integrations=integrations, allowed_hosts=hosts)
-    return _Built(app, room.show.clock.now(), len(room.show.entries))
+    return integrations
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -680,3 +680,43 @@ class VersionBody(TypedDict):
     protocol: int
     python: str
     event: EventDoc
+
+
+# -- the feeds' public health (issue 14) ---------------------------------------------
+# One self-contained block while wire.py becomes a package; the merger folds it in:
+# FeedHealthMessage into ServerMessage / SERVER_MESSAGES, FeedChannelVariables' three
+# fields into ChannelVariables (then FeedVariablesMessage is VariablesMessage again).
+
+
+class FeedHealthMessage(_Server):
+    """Whether the feed of the site on air on a channel is lost (every screen following
+    that channel or a channel running it in parallel; see docs/protocol.md)."""
+
+    type: Literal["feed_health"] = "feed_health"
+    channel: str
+    lost: bool
+    site: str | None
+
+
+ServerMessage = ServerMessage | FeedHealthMessage  # type: ignore[misc]
+SERVER_MESSAGES = (*SERVER_MESSAGES, FeedHealthMessage)
+
+
+class FeedChannelVariables(ChannelVariables):
+    """A channel's variables with its feed health: ``feed_lost`` while a watched site's
+    feed is lost (the site on air first), its site's name and since when (wall, ISO UTC)."""
+
+    feed_lost: bool
+    feed_lost_site: str
+    feed_lost_since: str
+
+
+class FeedVariablesMessage(VariablesMessage):
+    """The ``variables`` message, its channels with their feed health."""
+
+    channels: dict[str, FeedChannelVariables]  # type: ignore[assignment]
+
+
+def encode_feed_health(message: FeedHealthMessage) -> str:
+    """:func:`encode` for :class:`FeedHealthMessage` (until it joins ServerMessage)."""
+    return message.model_dump_json()

@@ -26,7 +26,6 @@ from control_room.clock import rehearsal_clock
 from control_room.journal import Journal
 from control_room.room import Room, build_room
 from control_room.schedule_file import load_schedule
-
 from tests.browser.conftest import Screens
 
 SHORT_DAY = Path(__file__).resolve().parents[1] / "e2e" / "short-day.yaml"

@@ -494,12 +494,12 @@ def report_text(report: Report) -> str:
         out.append(
             f"   {'perdu':<19} {'revenu':<19} {'canal':<12} {'site':<16} {'durée':<12} réaction"
         )
-        for f in report.feeds:
-            lost = f"{f.lost_wall} ({f.lost_show})"
-            back = f"{f.back_wall} ({f.back_show})" if f.back_wall != "—" else "—"
+        for loss in report.feeds:
+            lost = f"{loss.lost_wall} ({loss.lost_show})"
+            back = f"{loss.back_wall} ({loss.back_show})" if loss.back_wall != "—" else "—"
             out.append(
-                f"   {lost:<19} {back:<19} {f.channel:<12} {f.site:<16} {f.duration:<12} "
-                f"{f.reaction}"
+                f"   {lost:<19} {back:<19} {loss.channel:<12} {loss.site:<16} "
+                f"{loss.duration:<12} {loss.reaction}"
             )
         out.append("   (heure murale, heure du programme entre parenthèses)")
     out.append("")

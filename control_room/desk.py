@@ -7,10 +7,13 @@
 - the presence: how many screens of each role follow each channel;
 - the video switchers' status per channel, and the régie's requests to them
   (resend / manual / auto), forwarded to the attached switcher;
+- the sites' feed health per channel (the régie's ``feeds``), and its one public part:
+  ``feed_health``, whether the feed of the site on air is lost, sent to the screens of
+  that channel and of the channels running it in parallel;
 - the journal's recent entries, sent to a régie on connect.
 
 None of it changes what is on air: that is the :class:`~control_room.show.Show`'s alone.
-Everything here is pushed only to authenticated régie clients.
+Everything here but ``feed_health`` is pushed only to authenticated régie clients.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 from control_room.clock import from_epoch
 from control_room.core.document import StateDocument
 from control_room.core.timeline import CommandRejected
+from control_room.feed_health import FeedChange, FeedLoss, feed_changes, lost_feeds, public_loss
+from control_room.feed_health import watchers as feed_watchers
 from control_room.hub import Client, Hub
 from control_room.show import Show
 
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
 from control_room.wire import (
     AckDoc,
     AcksMessage,
+    FeedHealthMessage,
     FeedsMessage,
     JournalMessage,
     PresenceMessage,
@@ -156,6 +162,10 @@ class Desk:
         self._acking: set[tuple[str, int, str]] = set()
         self.switcher_status: dict[str, dict[str, Any]] = {}
         self.feed_status: dict[str, dict[str, Any]] = {}
+        self.feed_public: dict[str, str | None] = {}  # channel -> the site on air, lost
+        self.feed_losses_total: dict[tuple[str, str], int] = {}  # (channel, site) -> losses
+        self.feeds_seen: set[tuple[str, str]] = set()  # (channel, site) ever watched
+        self._feed_listeners: list[Callable[[str], None]] = []
         self.switcher_handlers: list[SwitcherHandler] = []
         self._presence_handle: asyncio.TimerHandle | None = None
         self.presence_sample_seconds = PRESENCE_SAMPLE_SECONDS
@@ -176,7 +186,13 @@ class Desk:
     # -- a régie connects -------------------------------------------------------
 
     def greet(self, client: Client) -> None:
-        """Queue what a régie gets on connect: recent journal, presence, switchers, acks."""
+        """Queue what a screen gets on connect: the public feed health of what it follows;
+        a régie also the recent journal, presence, switchers, feeds, acks."""
+        for channel_id, site in sorted(self.feed_public.items()):
+            if self._follows(client, channel_id):
+                client.enqueue(
+                    self._feed_health_text(channel_id, site), key=("feed_health", channel_id)
+                )
         if not is_regie(client):
             return
         if self._schedule_text is not None:
@@ -379,11 +395,59 @@ class Desk:
     def _feeds_text(channel: str, status: Mapping[str, Any]) -> str:
         return encode(FeedsMessage(channel=channel, status=dict(status)))
 
-    def set_feed_status(self, channel: str, status: Mapping[str, Any]) -> None:
-        """Publish a channel's feed health to the régie (latest wins)."""
+    def set_feed_status(self, channel: str, status: Mapping[str, Any]) -> list[FeedChange]:
+        """Publish a channel's feed health to the régie (latest wins), and its public part
+        (``feed_health``) to the screens that show it when it changed.
+
+        Returns:
+            The feeds lost and back since the last status of ``channel``.
+        """
+        changes = feed_changes(self.feed_status.get(channel), status)
+        shown = self.feed_loss(channel)
         self.feed_status[channel] = dict(status)
+        for feed in status.get("feeds") or []:
+            self.feeds_seen.add((channel, str(feed.get("site"))))
+        for change in changes:
+            if change.kind == "lost":
+                key = (channel, change.loss.site)
+                self.feed_losses_total[key] = self.feed_losses_total.get(key, 0) + 1
         text = self._feeds_text(channel, status)
         self.hub.broadcast(text, key=("feeds", channel), where=is_regie)
+        site = public_loss(status)
+        if channel not in self.feed_public or self.feed_public[channel] != site:
+            self.feed_public[channel] = site
+            self.hub.broadcast(
+                self._feed_health_text(channel, site),
+                key=("feed_health", channel),
+                where=lambda client: self._follows(client, channel),
+            )
+        if self.feed_loss(channel) != shown:
+            for listener in list(self._feed_listeners):
+                listener(channel)
+        return changes
+
+    def feed_loss(self, channel: str) -> FeedLoss | None:
+        """The lost feed of ``channel`` a button shows (the site on air first), or None."""
+        lost = lost_feeds(self.feed_status.get(channel))
+        return lost[0] if lost else None
+
+    def feed_losses(self) -> dict[str, FeedLoss]:
+        """Every channel's lost feed (:meth:`feed_loss`), by channel."""
+        found = {channel: self.feed_loss(channel) for channel in self.feed_status}
+        return {channel: loss for channel, loss in found.items() if loss is not None}
+
+    def on_feed_change(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(channel)`` when a channel's feed health changed."""
+        self._feed_listeners.append(listener)
+
+    def _follows(self, client: Client, channel: str) -> bool:
+        view = client.view
+        return view is None or not view.isdisjoint(feed_watchers(self.show.schedule, channel))
+
+    @staticmethod
+    def _feed_health_text(channel: str, site: str | None) -> str:
+        message = FeedHealthMessage(channel=channel, lost=site is not None, site=site)
+        return encode(message)
 
     async def switcher_action(self, channel: str, action: str) -> None:
         """Forward a régie switcher request to the handlers.

@@ -10,7 +10,10 @@ kinds of figures:
   (:meth:`~control_room.show.Show.on_cue`), each command's time in the dispatcher by
   outcome (:meth:`~control_room.dispatch.Dispatcher.on_result`), each journal write's time
   on the writer thread, and each switcher attempt the journal records (its ``duration_ms``
-  and ``result``) (:meth:`~control_room.writer.JournalWriter.on_write`).
+  and ``result``; a feed's loss or return, ``target = "feed"``, is no attempt)
+  (:meth:`~control_room.writer.JournalWriter.on_write`);
+- the sites' feeds, from the desk: ``control_room_feed_lost`` (1 while lost) and
+  ``control_room_feed_losses_total``, by channel and site.
 
 ``GET /metrics`` serves :meth:`Metrics.exposition` in the text format.
 """
@@ -25,6 +28,7 @@ from prometheus_client.registry import Collector
 
 from control_room import __version__
 from control_room.dispatch import Result
+from control_room.feed_health import FEED_TARGET
 from control_room.journal import SwitchRecord
 from control_room.room import Room
 
@@ -81,6 +85,28 @@ class _RoomCollector(Collector):
         yield GaugeMetricFamily(
             "control_room_ready", "1 once the show has started and published.", int(room.ready)
         )
+        lost = GaugeMetricFamily(
+            "control_room_feed_lost",
+            "1 while a site's feed watched on a channel is lost (0 once back).",
+            labels=["channel", "site"],
+        )
+        losing = {
+            (channel, str(feed.get("site")))
+            for channel, status in room.desk.feed_status.items()
+            for feed in status.get("feeds") or []
+            if feed.get("lost")
+        }
+        for channel, site in sorted(room.desk.feeds_seen):
+            lost.add_metric([channel, site], int((channel, site) in losing))
+        yield lost
+        losses = CounterMetricFamily(
+            "control_room_feed_losses",
+            "Losses of a site's feed watched on a channel.",
+            labels=["channel", "site"],
+        )
+        for (channel, site), count in sorted(room.desk.feed_losses_total.items()):
+            losses.add_metric([channel, site], count)
+        yield losses
         info = GaugeMetricFamily("control_room_info", "The server's version.", labels=["version"])
         info.add_metric([__version__], 1)
         yield info
@@ -151,7 +177,7 @@ class Metrics:
 
     def _write(self, op: str, seconds: float, returned: object) -> None:
         self.journal_write_seconds.labels(op).observe(seconds)
-        if isinstance(returned, SwitchRecord):
+        if isinstance(returned, SwitchRecord) and returned.target != FEED_TARGET:
             self.switches.labels(returned.channel, returned.result).inc()
             if returned.result != _SWITCH_OK:
                 self.switch_failures.labels(returned.channel).inc()

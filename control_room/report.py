@@ -3,11 +3,12 @@
 :func:`build_report` turns an :class:`~control_room.archive.Archive` into a
 :class:`Report` (plain data: per channel, each segment's and item's planned and actual
 times, its overrun; the régie's interventions with when and by whom; the switcher's
-attempts and failures; the screens connected over time). :func:`report_text` prints it for a
-terminal; :func:`report_html` renders ``web/templates/report.html`` (Jinja2, autoescape on)
-into one self-contained page: its CSS inline (``web/static/report.css``), its chart an
-inline SVG, nothing fetched. :func:`report_csp` lets exactly that CSS run when the server
-serves the page (``GET /report``).
+attempts and failures; the sites' feeds lost and back; the screens connected over time).
+:func:`report_text` prints it for a terminal; :func:`report_html` renders
+``web/templates/report.html`` (Jinja2, autoescape on) into one self-contained page: its
+CSS inline (``web/static/report.css``), its chart an inline SVG, nothing fetched.
+:func:`report_csp` lets exactly that CSS run when the server serves the page
+(``GET /report``).
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ from control_room.archive import Archive
 from control_room.core.actuals import AiredStatus, SegmentActual
 from control_room.core.commands import CommandInvalid, describe, parse_command
 from control_room.core.schedule import Schedule
+from control_room.feed_health import FEED_TARGET
+from control_room.journal import SwitchRecord
 
 __all__ = [
+    "FeedLine",
     "Intervention",
     "Report",
     "build_report",
@@ -166,6 +170,24 @@ class SwitchLine:
 
 
 @dataclass(frozen=True)
+class FeedLine:
+    """A site's feed lost on a channel, and when it came back (``back`` — if never)."""
+
+    lost_wall: str  # wall time of day, the event's zone
+    lost_show: str  # show time of day
+    back_wall: str
+    back_show: str
+    channel: str
+    site: str  # the site's name
+    duration: str
+    reaction: str  # in French
+
+
+REACTION_FR = {"slate": "carton", "fallback": "site de secours", "nothing": "aucune"}
+"""What the switcher did on a feed's loss, as the report says it."""
+
+
+@dataclass(frozen=True)
 class PresenceLine:
     at: str
     total: int
@@ -185,6 +207,7 @@ class Report:
     switch_failures: tuple[SwitchLine, ...]
     switches_total: int
     presence: tuple[PresenceLine, ...]
+    feeds: tuple[FeedLine, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -312,13 +335,53 @@ def _intervention(schedule: Schedule, record: Any) -> Intervention:
     )
 
 
+def _reaction_fr(comment: str) -> str:
+    reaction, _, rest = comment.partition(" ")
+    text = REACTION_FR.get(reaction, reaction or "—")
+    return text + (" (site suivant)" if rest == "(next)" else f" {rest}" if rest else "")
+
+
+def _feed_lines(schedule: Schedule, records: list[SwitchRecord]) -> tuple[FeedLine, ...]:
+    """Each loss of the journal's feed records with its return (``target = "feed"``)."""
+    lines: list[FeedLine] = []
+    open_losses: dict[tuple[str, str], tuple[int, SwitchRecord]] = {}
+
+    def wall(instant: dt.datetime) -> str:
+        return instant.astimezone(schedule.event.timezone).strftime("%H:%M:%S")
+
+    def line(lost: SwitchRecord, back: SwitchRecord | None) -> FeedLine:
+        site = schedule.sites.get(lost.scene)
+        return FeedLine(
+            lost_wall=wall(lost.asked_at),
+            lost_show=_hms(schedule, lost.show_at),
+            back_wall=wall(back.asked_at) if back is not None else "—",
+            back_show=_hms(schedule, back.show_at) if back is not None else "—",
+            channel=lost.channel,
+            site=site.name if site is not None else lost.scene,
+            duration=duration_fr(back.asked_at - lost.asked_at) if back is not None else "—",
+            reaction=_reaction_fr(lost.comment),
+        )
+
+    for record in records:
+        key = (record.channel, record.scene)
+        if record.result == "lost":
+            open_losses[key] = (len(lines), record)
+            lines.append(line(record, None))
+        elif record.result == "healthy" and key in open_losses:
+            index, lost = open_losses.pop(key)
+            lines[index] = line(lost, record)
+    return tuple(lines)
+
+
 def build_report(archive: Archive) -> Report:
     """The report of an archive (plain data, ready to print or render)."""
     schedule = archive.schedule
     ev = schedule.event
     switches_by_channel: dict[str, list[bool]] = {}
     failures = []
-    for sw in archive.switches:
+    switches = [sw for sw in archive.switches if sw.target != FEED_TARGET]
+    feeds = _feed_lines(schedule, [sw for sw in archive.switches if sw.target == FEED_TARGET])
+    for sw in switches:
         ok = sw.result == "ok"
         switches_by_channel.setdefault(sw.channel, []).append(ok)
         if not ok:
@@ -387,8 +450,9 @@ def build_report(archive: Archive) -> Report:
         channels=tuple(channels),
         interventions=interventions,
         switch_failures=tuple(failures),
-        switches_total=len(archive.switches),
+        switches_total=len(switches),
         presence=tuple(presence),
+        feeds=feeds,
         counts=counts,
     )
 
@@ -424,6 +488,20 @@ def report_text(report: Report) -> str:
         out.append(f"== Échecs de commutation ({len(report.switch_failures)})")
         for f in report.switch_failures:
             out.append(f"   {f.at}  {f.channel:<12} {f.scene} — {f.result} {f.comment}")
+    if report.feeds:
+        out.append("")
+        out.append(f"== Flux des sites ({len(report.feeds)} perte(s))")
+        out.append(
+            f"   {'perdu':<19} {'revenu':<19} {'canal':<12} {'site':<16} {'durée':<12} réaction"
+        )
+        for loss in report.feeds:
+            lost = f"{loss.lost_wall} ({loss.lost_show})"
+            back = f"{loss.back_wall} ({loss.back_show})" if loss.back_wall != "—" else "—"
+            out.append(
+                f"   {lost:<19} {back:<19} {loss.channel:<12} {loss.site:<16} "
+                f"{loss.duration:<12} {loss.reaction}"
+            )
+        out.append("   (heure murale, heure du programme entre parenthèses)")
     out.append("")
     out.append(f"== Écrans connectés ({len(report.presence)} relevés)")
     for p in report.presence:

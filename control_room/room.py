@@ -8,17 +8,20 @@ follows the show's publications); the app's handlers reach the room as
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from control_room.auth import OPERATOR, Auth
-from control_room.clock import Clock
+from control_room.clock import Clock, from_epoch
 from control_room.core.schedule import Schedule
 from control_room.core.timeline import ShowState
 from control_room.desk import Desk, SwitcherHandler
 from control_room.dispatch import Caller, Dispatcher, Result
+from control_room.feed_health import FEED_TARGET, FeedChange
 from control_room.hub import Hub
 from control_room.journal import Journal, SwitchRecord
 from control_room.show import Listener, Show
@@ -28,9 +31,11 @@ from control_room.writer import JournalWriter
 if TYPE_CHECKING:
     from control_room.editor import ScheduleEditor
 
-__all__ = ["Phase", "Room", "SwitcherLink", "build_room"]
+__all__ = ["FEED_TARGET", "Phase", "Room", "SwitcherLink", "build_room", "feed_record"]
 
 Phase = Literal["starting", "ok", "stopping"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -118,9 +123,13 @@ def build_room(
     hub.on_presence = desk.presence_changed
     tz = schedule.event.timezone
     variables = VariablesFeed(
-        hub, document=lambda: show.document, now=lambda: show.now().astimezone(tz)
+        hub,
+        document=lambda: show.document,
+        now=lambda: show.now().astimezone(tz),
+        feeds=desk.feed_losses,
     )
     show.on_publish(variables.published)
+    desk.on_feed_change(lambda channel: variables.refresh())
     return Room(
         show=show,
         desk=desk,
@@ -144,6 +153,7 @@ class SwitcherLink:
     def __init__(self, room: Room) -> None:
         self._room = room
         self.clock = room.show.clock
+        self._records: set[asyncio.Future[None]] = set()
 
     @property
     def schedule(self) -> Schedule:
@@ -176,4 +186,53 @@ class SwitcherLink:
         return await self._room.dispatcher.submit(dict(command), self.CALLER)
 
     def set_feed_status(self, channel: str, status: Mapping[str, Any]) -> None:
-        self._room.desk.set_feed_status(channel, status)
+        """The desk's feed health; each loss and return journaled as a switcher audit
+        record (:func:`feed_record`, on the writer thread)."""
+        changes = self._room.desk.set_feed_status(channel, status)
+        wall = self.clock.wall_now()
+        for change in changes:
+            record = feed_record(channel, change, wall=wall, clock=self.clock)
+            logger.info("feeds %s: %s %s recorded", channel, change.loss.site, change.kind)
+            try:
+                task = asyncio.ensure_future(self.record_switch(record))
+            except RuntimeError:  # no running loop (a test driving the link by hand)
+                continue
+            self._records.add(task)
+            task.add_done_callback(self._recorded)
+
+    def _recorded(self, task: asyncio.Future[None]) -> None:
+        self._records.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("feeds: the journal refused a feed record: %s", task.exception())
+
+    async def wait_recorded(self) -> None:
+        """Until every feed record handed over so far is written (tests, shutdown)."""
+        while self._records:
+            await asyncio.gather(*list(self._records), return_exceptions=True)
+
+
+def feed_record(channel: str, change: FeedChange, *, wall: float, clock: Clock) -> SwitchRecord:
+    """The audit record of a feed's loss or return (``target = "feed"``).
+
+    A loss is dated when it began (the watcher's ``lost_at``), its ``comment`` the
+    reaction in force (``slate`` / ``fallback``) or ``nothing``, `` (next)`` when the site
+    was not on air yet; a return is dated now, its ``comment`` the feed's OBS input.
+    """
+    loss = change.loss
+    if change.kind == "lost":
+        at = loss.since if loss.since is not None else wall
+        comment = loss.reaction or "nothing"
+        if loss.role == "next":
+            comment += " (next)"
+    else:
+        at = wall
+        comment = loss.feed
+    return SwitchRecord(
+        channel=channel,
+        scene=loss.site,
+        target=FEED_TARGET,
+        asked_at=from_epoch(at),
+        show_at=clock.show_time(at),
+        result=change.kind,
+        comment=comment,
+    )

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from control_room.clock import from_epoch
 from control_room.core.document import ChannelDoc, StateDocument
+from control_room.feed_health import FeedLoss
 from control_room.hub import Client, Hub, View
 from control_room.wire import ChannelVariables, VariablesMessage, encode, now_ms
 
@@ -56,12 +58,21 @@ def _signed(seconds: int) -> str:
     return ("+" if seconds > 0 else "") + clock_text(seconds) if seconds else "00:00"
 
 
-def channel_variables(channel: ChannelDoc, now: datetime) -> ChannelVariables:
+def _since(loss: FeedLoss | None) -> str:
+    if loss is None or loss.since is None:
+        return ""
+    return from_epoch(loss.since).isoformat().replace("+00:00", "Z")
+
+
+def channel_variables(
+    channel: ChannelDoc, now: datetime, feed: FeedLoss | None = None
+) -> ChannelVariables:
     """One channel of a state document as flat variables, at show instant ``now``.
 
     Args:
         channel: the channel as the state document gives it.
         now: the show instant the countdown is computed at (aware).
+        feed: the channel's lost feed (the site on air first), if any.
     """
     on_air, upcoming = channel["now"], channel["next"]
     site = channel["site"]
@@ -101,15 +112,23 @@ def channel_variables(channel: ChannelDoc, now: datetime) -> ChannelVariables:
         message_moderators=moderators,
         message_viewers=viewers,
         message_shown=bool(moderators or viewers),
+        feed_lost=feed is not None,
+        feed_lost_site=feed.name if feed is not None else "",
+        feed_lost_since=_since(feed),
     )
 
 
 def variables_of(
-    doc: StateDocument, now: datetime, view: View = None
+    doc: StateDocument,
+    now: datetime,
+    view: View = None,
+    feeds: Mapping[str, FeedLoss] | None = None,
 ) -> dict[str, ChannelVariables]:
-    """Every channel of a document (those of ``view``) as flat variables, by channel id."""
+    """Every channel of a document (those of ``view``) as flat variables, by channel id
+    (with each channel's lost feed of ``feeds``)."""
+    feeds = feeds or {}
     return {
-        channel["id"]: channel_variables(channel, now)
+        channel["id"]: channel_variables(channel, now, feeds.get(channel["id"]))
         for channel in doc["channels"]
         if view is None or channel["id"] in view
     }
@@ -122,6 +141,7 @@ class VariablesFeed:
         hub: the connected screens.
         document: the state document now.
         now: the show instant now.
+        feeds: each channel's lost feed now (the desk's).
     """
 
     def __init__(
@@ -130,10 +150,12 @@ class VariablesFeed:
         *,
         document: Callable[[], StateDocument],
         now: Callable[[], datetime],
+        feeds: Callable[[], Mapping[str, FeedLoss]] = dict,
     ) -> None:
         self.hub = hub
         self._document = document
         self._now = now
+        self._feeds = feeds
         self._clients: weakref.WeakSet[Client] = weakref.WeakSet()
 
     def message(self, view: View) -> VariablesMessage:
@@ -142,7 +164,7 @@ class VariablesFeed:
         return VariablesMessage(
             server_time=now_ms(),
             show_time=now.isoformat(),
-            channels=variables_of(self._document(), now, view),
+            channels=variables_of(self._document(), now, view, self._feeds()),
         )
 
     def subscribe(self, client: Client) -> None:
@@ -157,6 +179,10 @@ class VariablesFeed:
 
     def published(self, previous: StateDocument, doc: StateDocument) -> None:
         """A new state was published: push the variables to every subscriber (a publish hook)."""
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Push the variables to every subscriber (a state or a feed's health changed)."""
         if not self._clients:
             return
         self.hub.broadcast_view(

@@ -160,7 +160,7 @@ def test_every_message_type_is_documented() -> None:
     assert server_types == {
         "welcome", "state", "pong", "result", "error", "journal", "presence", "acks", "switcher",
         "variables",
-        "feeds", "schedule",
+        "feeds", "schedule", "feed_health",
     }  # fmt: skip
     assert client_types == {"hello", "ping", "command", "ack", "switcher", "variables"}
     assert client_types | server_types <= headings

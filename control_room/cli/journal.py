@@ -3,8 +3,9 @@
 control-room journal [--data-dir DIR] [--csv] [--tz ZONE]
 
 It opens the data directory's journal read-only (a running server keeps writing it)
-and merges its three records, by wall time: operator commands, switcher attempts and
-the moderators' acknowledgements. :mod:`control_room.journal` only stores them.
+and merges its three records, by wall time: operator commands, switcher attempts (and
+the sites' feeds lost and back, kind ``feed``) and the moderators' acknowledgements.
+:mod:`control_room.journal` only stores them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from control_room.cli.common import describe_clock
+from control_room.feed_health import FEED_TARGET
 from control_room.journal import Journal, JournalError
 
 __all__ = ["HEADER", "AuditRow", "add_commands", "audit_rows", "journal_main", "print_table"]
@@ -90,6 +92,20 @@ def audit_rows(journal: Journal) -> list[AuditRow]:
             )
         )
     for switch in journal.switches():
+        if switch.target == FEED_TARGET:  # a site's feed lost or back: not a switcher attempt
+            rows.append(
+                AuditRow(
+                    switch.asked_at,
+                    switch.show_at,
+                    "feed",
+                    f"s{switch.id}",
+                    "switcher",
+                    switch.channel,
+                    f"feed {switch.scene}",
+                    f"{switch.result} — {switch.comment}" if switch.comment else switch.result,
+                )
+            )
+            continue
         detail = f"{switch.result}"
         if switch.code is not None:
             detail += f" code={switch.code}"
@@ -157,10 +173,12 @@ def journal_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"clock: {describe_clock(clock)}; wall times in {tz}", file=out)
     print(file=out)
     print_table(rows, tz, out)
-    counts = {kind: sum(1 for r in rows if r.kind == kind) for kind in ("command", "switch", "ack")}
+    kinds = ("command", "switch", "feed", "ack")
+    counts = {kind: sum(1 for r in rows if r.kind == kind) for kind in kinds}
     print(
         f"\n{counts['command']} commands, {counts['switch']} switcher attempts, "
-        f"{counts['ack']} acknowledgements",
+        + (f"{counts['feed']} feed losses and returns, " if counts["feed"] else "")
+        + f"{counts['ack']} acknowledgements",
         file=out,
     )
     return 0

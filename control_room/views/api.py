@@ -291,10 +291,11 @@ async def api_variables(request: Request) -> Response:
     room = room_of(request)
     view = channels_param(request.query_params.get("channels"))
     now = room.show.now().astimezone(room.schedule.event.timezone)
+    channels = variables_of(room.show.document, now, view, room.desk.feed_losses())
     body = VariablesResponse(
         server_time=now_ms(),
         show_time=now.isoformat(),
-        channels=variables_of(room.show.document, now, view),
+        channels=channels,
     )
     return JSONResponse(body)
 

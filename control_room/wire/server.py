@@ -35,6 +35,7 @@ __all__ = [
     "ResultMessage",
     "SERVER_MESSAGES",
     "ScheduleMessage",
+    "FeedHealthMessage",
     "ServerMessage",
     "StateMessage",
     "SwitcherMessage",
@@ -257,6 +258,11 @@ class ChannelVariables(TypedDict):
     message_moderators: str
     message_viewers: str
     message_shown: bool
+    feed_lost: bool
+    """A watched site's feed is lost (the site on air first, else the next one)."""
+    feed_lost_site: str
+    feed_lost_since: str
+    """Since when (wall time, ISO UTC), ``""`` when no feed is lost."""
 
 
 class VariablesMessage(_Server):
@@ -289,6 +295,16 @@ class ScheduleMessage(_Server):
     orphans: list[str]
 
 
+class FeedHealthMessage(_Server):
+    """Whether the feed of the site on air on a channel is lost (every screen following
+    that channel or a channel running it in parallel; see docs/protocol.md)."""
+
+    type: Literal["feed_health"] = "feed_health"
+    channel: str
+    lost: bool
+    site: str | None
+
+
 ServerMessage = (
     WelcomeMessage
     | StateMessage
@@ -302,6 +318,7 @@ ServerMessage = (
     | VariablesMessage
     | FeedsMessage
     | ScheduleMessage
+    | FeedHealthMessage
 )
 """Every message the server sends over the websocket."""
 
@@ -318,6 +335,7 @@ SERVER_MESSAGES: tuple[type[_Server], ...] = (
     VariablesMessage,
     FeedsMessage,
     ScheduleMessage,
+    FeedHealthMessage,
 )
 
 

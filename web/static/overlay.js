@@ -223,6 +223,10 @@ async function show(view) {
 
 // ------------------------------------------------------------------ drawing
 
+// The parcours whose site on air has lost its feed (the public `feed_health` message):
+// announced as interrupted, as for a slate, whatever the site's reaction.
+const feedLost = new Map();
+
 function drawParallel(state, ch) {
   const list = ch.status === "on_air" ? (ch.parallel ?? []) : [];
   const live = list.filter((p) => p.now);
@@ -233,15 +237,16 @@ function drawParallel(state, ch) {
     $("parallel-list"),
     list.map((p, i) => {
       const onBreak = !p.now || p.now.kind === "break";
-      // A slate on a parcours (its feed dropped) must not be announced as live.
-      const where = p.slate
+      // A slate on a parcours, or its feed lost, must not be announced as live.
+      const interrupted = Boolean(p.slate) || feedLost.has(p.channel);
+      const where = interrupted
         ? t("interrupted")
         : p.site && !onBreak
           ? t("live_from", { city: p.site.city })
           : t("break");
       return el(
         "li",
-        { className: onBreak || p.slate ? "off" : "", dataset: { channel: p.channel } },
+        { className: onBreak || interrupted ? "off" : "", dataset: { channel: p.channel } },
         el("span", { className: "parallel-num", text: String(i + 1) }),
         el("span", { className: "parallel-where", text: where }),
         el("span", { className: "parallel-what", text: p.now?.title ?? p.title }),
@@ -287,3 +292,9 @@ function draw(state) {
 
 const link = connect({ role: "overlay", channels: [channelId] });
 link.on("state", draw);
+link.on("welcome", () => feedLost.clear()); // the greeting that follows says what is lost
+link.on("feed_health", (msg) => {
+  if (msg.lost) feedLost.set(msg.channel, msg.site ?? "");
+  else feedLost.delete(msg.channel);
+  if (link.state) draw(link.state);
+});

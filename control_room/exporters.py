@@ -123,92 +123,117 @@ def _actual_json(schedule: Schedule, actual: SegmentActual | ItemActual) -> dict
     }
 
 
-def export_schedule_json(archive: Archive) -> str:
-    """The day as a C3VOC schedule.json, with the actual times under ``x-control-room``."""
-    schedule = archive.schedule
+def _c3voc_event(
+    schedule: Schedule, channel: Channel, actual: SegmentActual, number: int
+) -> dict[str, Any]:
+    """One segment as a C3VOC event (its planned times; the actual ones go in the extension)."""
     ev = schedule.event
-    day_start = min(seg.start for ch in schedule.channels for seg in ch.segments)
-    day_end = max(seg.end for ch in schedule.channels for seg in ch.segments)
+    seg = actual.segment
+    guid = _guid(schedule, seg.id)
+    site = schedule.sites.get(seg.site) if seg.site else None
+    return {
+        "guid": guid,
+        "id": number,
+        "date": schedule.local(seg.start).isoformat(),
+        "start": schedule.local(seg.start).strftime("%H:%M"),
+        "end": schedule.local(seg.end).isoformat(),
+        "duration": _hhmm(seg.duration),
+        "room": channel.title,
+        "slug": _slug(f"{ev.date}-{seg.id}"),
+        "url": ev.url or f"urn:uuid:{guid}",
+        "title": seg.title,
+        "subtitle": seg.subtitle,
+        "track": site.name if site is not None else None,
+        "type": seg.kind.value,
+        "language": "fr",
+        "abstract": seg.notes,
+        "description": None,
+        "persons": [_person(p) for p in seg.people],
+        "links": [],
+    }
+
+
+def _actual_event(schedule: Schedule, channel: Channel, actual: SegmentActual) -> dict[str, Any]:
+    """What really happened to one segment and its items (under ``x-control-room``)."""
+    return {
+        "channel": channel.id,
+        "segment": actual.segment.id,
+        **_actual_json(schedule, actual),
+        "held_seconds": actual.held.total_seconds(),
+        "items": [
+            {
+                "id": it.item.id,
+                "title": it.item.title,
+                "planned_start": _iso(schedule, it.item.start),
+                "planned_end": _iso(schedule, it.item.end),
+                **_actual_json(schedule, it),
+            }
+            for it in actual.items
+        ],
+    }
+
+
+def _events(archive: Archive) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
+    """The C3VOC events of each room (a channel), numbered in order, and their actuals by guid."""
+    schedule = archive.schedule
     rooms: dict[str, list[dict[str, Any]]] = {}
     extension: dict[str, Any] = {}
     number = 0
     for ch in archive.actuals.channels:
         events = rooms.setdefault(ch.channel.title, [])
         for actual in ch.segments:
-            seg = actual.segment
             number += 1
-            guid = _guid(schedule, seg.id)
-            site = schedule.sites.get(seg.site) if seg.site else None
-            events.append(
-                {
-                    "guid": guid,
-                    "id": number,
-                    "date": schedule.local(seg.start).isoformat(),
-                    "start": schedule.local(seg.start).strftime("%H:%M"),
-                    "end": schedule.local(seg.end).isoformat(),
-                    "duration": _hhmm(seg.duration),
-                    "room": ch.channel.title,
-                    "slug": _slug(f"{ev.date}-{seg.id}"),
-                    "url": ev.url or f"urn:uuid:{guid}",
-                    "title": seg.title,
-                    "subtitle": seg.subtitle,
-                    "track": site.name if site is not None else None,
-                    "type": seg.kind.value,
-                    "language": "fr",
-                    "abstract": seg.notes,
-                    "description": None,
-                    "persons": [_person(p) for p in seg.people],
-                    "links": [],
-                }
+            events.append(_c3voc_event(schedule, ch.channel, actual, number))
+            extension[_guid(schedule, actual.segment.id)] = _actual_event(
+                schedule, ch.channel, actual
             )
-            extension[guid] = {
-                "channel": ch.channel.id,
-                "segment": seg.id,
-                **_actual_json(schedule, actual),
-                "held_seconds": actual.held.total_seconds(),
-                "items": [
-                    {
-                        "id": it.item.id,
-                        "title": it.item.title,
-                        "planned_start": _iso(schedule, it.item.start),
-                        "planned_end": _iso(schedule, it.item.end),
-                        **_actual_json(schedule, it),
-                    }
-                    for it in actual.items
-                ],
+    return rooms, extension
+
+
+def _conference(schedule: Schedule, rooms: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The C3VOC conference: the event, its rooms, and its one day with its events."""
+    ev = schedule.event
+    day_start = min(seg.start for ch in schedule.channels for seg in ch.segments)
+    day_end = max(seg.end for ch in schedule.channels for seg in ch.segments)
+    return {
+        "acronym": "cr_" + ev.date.strftime("%Y%m%d"),
+        "title": ev.title,
+        "start": ev.date.isoformat(),
+        "end": ev.date.isoformat(),
+        "daysCount": 1,
+        "timeslot_duration": "00:05",
+        "time_zone_name": ev.timezone.key,
+        **({"url": ev.url} if ev.url else {}),
+        "rooms": [
+            {
+                "name": ch.title,
+                "slug": _slug(ch.id),
+                "guid": _guid(schedule, f"channel:{ch.id}"),
             }
+            for ch in schedule.channels
+        ],
+        "days": [
+            {
+                "index": 1,
+                "date": ev.date.isoformat(),
+                "day_start": schedule.local(day_start).isoformat(),
+                "day_end": schedule.local(day_end).isoformat(),
+                "rooms": rooms,
+            }
+        ],
+    }
+
+
+def export_schedule_json(archive: Archive) -> str:
+    """The day as a C3VOC schedule.json, with the actual times under ``x-control-room``."""
+    schedule = archive.schedule
+    rooms, extension = _events(archive)
     doc = {
         "$schema": "https://c3voc.de/schedule/schema.json",
         "generator": {"name": "control-room", "version": __version__},
         "schedule": {
             "version": archive.version.sha[:12] if archive.version else "1",
-            "conference": {
-                "acronym": "cr_" + ev.date.strftime("%Y%m%d"),
-                "title": ev.title,
-                "start": ev.date.isoformat(),
-                "end": ev.date.isoformat(),
-                "daysCount": 1,
-                "timeslot_duration": "00:05",
-                "time_zone_name": ev.timezone.key,
-                **({"url": ev.url} if ev.url else {}),
-                "rooms": [
-                    {
-                        "name": ch.title,
-                        "slug": _slug(ch.id),
-                        "guid": _guid(schedule, f"channel:{ch.id}"),
-                    }
-                    for ch in schedule.channels
-                ],
-                "days": [
-                    {
-                        "index": 1,
-                        "date": ev.date.isoformat(),
-                        "day_start": schedule.local(day_start).isoformat(),
-                        "day_end": schedule.local(day_end).isoformat(),
-                        "rooms": rooms,
-                    }
-                ],
-            },
+            "conference": _conference(schedule, rooms),
             EXTENSION_KEY: {
                 "until": _iso(schedule, archive.until),
                 "schedule_sha": archive.version.sha if archive.version else None,

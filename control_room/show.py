@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -33,11 +33,9 @@ from control_room import __version__
 from control_room.clock import Clock
 from control_room.core.commands import (
     Command,
-    CommandInvalid,
     Undo,
     command_json,
     describe,
-    parse_command,
 )
 from control_room.core.document import (
     ChannelDoc,
@@ -47,10 +45,15 @@ from control_room.core.document import (
     state_document,
 )
 from control_room.core.schedule import Schedule
-from control_room.core.timeline import CommandRejected, JournalEntry, Replay, ShowState, state
-from control_room.core.undo import Undos
+from control_room.core.timeline import JournalEntry, Replay, ShowState, state
 from control_room.hub import Client, Hub, View
-from control_room.journal import Journal, JournalError, Record
+from control_room.journal import Journal, Record
+from control_room.journal_entries import (
+    entries_from_records,
+    journal_entry_doc,
+    undo_diff,
+    undo_effects,
+)
 from control_room.scheduler import CueAlarm
 from control_room.wire import Cause, JournalEntryDoc, StateMessage, WelcomeMessage, encode, now_ms
 from control_room.writer import JournalWriter
@@ -66,78 +69,6 @@ PublishHook = Callable[[StateDocument, StateDocument], None]
 """Called synchronously with (previous, new) state documents after each publication."""
 
 T = TypeVar("T")
-
-
-def entries_from_records(records: Iterable[Record]) -> list[JournalEntry]:
-    """Journal records as engine entries.
-
-    Raises:
-        JournalError: a stored command cannot be read by this version.
-    """
-    entries = []
-    for record in records:
-        try:
-            command = parse_command(record.command)
-        except CommandInvalid as exc:
-            raise JournalError(f"journal entry #{record.seq} cannot be read: {exc}") from exc
-        entries.append(JournalEntry(record.seq, record.show, command, record.who))
-    return entries
-
-
-def journal_entry_doc(
-    record: Record,
-    command: Command,
-    schedule: Schedule,
-    *,
-    target: Command | None = None,
-    voided_by: int | None = None,
-    voids: Iterable[int] = (),
-    restores: Iterable[int] = (),
-) -> JournalEntryDoc:
-    """A journal record as the régie and ``GET /api/journal`` show it.
-
-    Args:
-        target: for an undo, the command of the entry it names (in its text).
-        voided_by: the undo that voids this entry now (None: it stands).
-        voids: for an undo, the entries it voided when given.
-        restores: for an undo, the entries it gave back when given (an undo of an undo).
-    """
-    data = record.to_json()
-    return JournalEntryDoc(
-        seq=record.seq,
-        wall=data["wall"],
-        show=record.show.astimezone(schedule.event.timezone).isoformat(),
-        who=record.who,
-        command=record.command,
-        text=describe(command, target=target),
-        voided_by=voided_by,
-        voids=sorted(voids),
-        restores=sorted(restores),
-    )
-
-
-def _undo_effects(
-    entries: list[JournalEntry],
-) -> tuple[dict[int, tuple[set[int], set[int]]], Undos]:
-    """What each undo of a journal voided and gave back, and the voided sets at its end."""
-    undos = Undos()
-    effects: dict[int, tuple[set[int], set[int]]] = {}
-    for i, entry in enumerate(entries):
-        if not isinstance(entry.command, Undo):
-            continue
-        before = dict(undos.voided)
-        trial = undos.copy()
-        try:
-            trial.toggle(entries[:i], entry)
-        except CommandRejected:
-            continue
-        undos = trial
-        effects[entry.seq] = _diff(before, undos.voided)
-    return effects, undos
-
-
-def _diff(before: Mapping[int, int], after: Mapping[int, int]) -> tuple[set[int], set[int]]:
-    return set(after) - set(before), set(before) - set(after)
 
 
 def view_channels(doc: StateDocument, view: View) -> list[ChannelDoc]:
@@ -185,7 +116,7 @@ class Show:
         self.channel_ids = tuple(channel.id for channel in schedule.channels)
         records = journal.records()
         self.entries: list[JournalEntry] = entries_from_records(records)
-        effects, undos = _undo_effects(self.entries)
+        effects, undos = undo_effects(self.entries)
         by_seq = {e.seq: e.command for e in self.entries}
         self._entry_docs: list[JournalEntryDoc] = [
             journal_entry_doc(
@@ -408,7 +339,7 @@ class Show:
                 self.replay = Replay(self.schedule, self.entries)
                 show, next_change = self.replay.state(t)
             target = self._entry_command(kept.seq) if isinstance(kept, Undo) else None
-            voids, restores = _diff(before, self.replay.undos.voided)
+            voids, restores = undo_diff(before, self.replay.undos.voided)
             self._entry_docs.append(
                 journal_entry_doc(
                     record, kept, self.schedule, target=target, voids=voids, restores=restores

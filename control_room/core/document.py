@@ -8,10 +8,28 @@ Instants are ISO-8601 strings carrying the event's UTC offset
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
-from typing_extensions import TypedDict
-
+from .document_types import (
+    ChannelDoc,
+    EventDoc,
+    ItemDoc,
+    ItemRefDoc,
+    LowerThirdDoc,
+    MessageDoc,
+    NextDoc,
+    NowDoc,
+    ParallelDoc,
+    PersonDoc,
+    RundownRowDoc,
+    ScheduleChannelDoc,
+    ScheduleDocument,
+    SegmentDoc,
+    SiteDoc,
+    SlateDoc,
+    StateDocument,
+    StrapPersonDoc,
+    TimerDoc,
+)
 from .schedule import Item, Kind, Person, Schedule, Segment, Site
 from .timeline import ChannelState, LowerThirdState, MessageState, OnAir, ShowState, Upcoming
 
@@ -45,223 +63,6 @@ __all__ = [
     "site_document",
     "state_document",
 ]
-
-# The document's shape, typed. TypedDicts cost nothing at run time (the document stays plain
-# dicts, built and compared as such) and give the wire models (control_room.wire) and the
-# OpenAPI schema their exact fields. typing_extensions' TypedDict: pydantic needs it on 3.11.
-
-
-class SiteDoc(TypedDict):
-    id: str
-    name: str
-    city: str
-    venue: str | None
-    scene: str | None
-
-
-class PersonDoc(TypedDict):
-    name: str
-    role: str
-    function: str | None
-    organisation: str | None
-
-
-class ItemDoc(TypedDict):
-    """An item with its expected window (``starts_at``/``ends_at``) and its plan."""
-
-    id: str
-    title: str
-    kind: str | None
-    site: SiteDoc | None
-    people: list[PersonDoc]
-    estimated: bool
-    notes: str | None
-    starts_at: str | None
-    ends_at: str | None
-    planned_starts_at: str | None
-    planned_ends_at: str | None
-
-
-class ItemRefDoc(TypedDict):
-    id: str
-    title: str
-    site: str | None
-    estimated: bool
-
-
-class SegmentDoc(TypedDict):
-    """A segment with its expected times (the planned ones when nothing moved it)."""
-
-    id: str
-    title: str
-    subtitle: str | None
-    kind: str
-    hard: bool
-    estimated: bool
-    site: SiteDoc | None
-    scene: str | None
-    people: list[PersonDoc]
-    starts_at: str | None
-    ends_at: str | None
-    planned_starts_at: str | None
-    planned_ends_at: str | None
-    warning_seconds: int
-    danger_seconds: int
-    lower_third_seconds: int
-    notes: str | None
-    parallel: list[str]
-    items: list[ItemRefDoc]
-
-
-class NowDoc(SegmentDoc):
-    """The segment on air: its item on air, and how late it ends against the plan."""
-
-    item: ItemDoc | None
-    offset_seconds: int
-
-
-class NextDoc(SegmentDoc):
-    """The segment that comes next, and how late it starts against the plan."""
-
-    offset_seconds: int
-
-
-class MessageDoc(TypedDict):
-    id: int
-    text: str
-    at: str | None
-
-
-class MessagesDoc(TypedDict):
-    moderators: MessageDoc | None
-    viewers: MessageDoc | None
-
-
-class SlateDoc(TypedDict):
-    text: str
-    since: str | None
-
-
-class ParallelNowDoc(TypedDict):
-    id: str
-    title: str
-    kind: str
-    ends_at: str | None
-
-
-class ParallelNextDoc(TypedDict):
-    id: str
-    title: str
-    starts_at: str | None
-
-
-class ParallelDoc(TypedDict):
-    """A channel running beside this one's parallel block (the main channel's parcours)."""
-
-    channel: str
-    title: str
-    status: str
-    site: SiteDoc | None
-    slate: bool
-    now: ParallelNowDoc | None
-    next: ParallelNextDoc | None
-
-
-class StrapPersonDoc(TypedDict):
-    name: str
-    function: str | None
-    organisation: str | None
-
-
-class LowerThirdDoc(TypedDict):
-    """The channel's name strap: who it names now and whether it is up (``since`` to
-    ``until``; ``until`` None while up: called in by hand, it stays until called out)."""
-
-    visible: bool
-    people: list[StrapPersonDoc]
-    since: str | None
-    until: str | None
-
-
-class TimerDoc(TypedDict):
-    """The moderators' timer flags: flashing until ``flash_until`` (None: not flashing),
-    blacked out."""
-
-    flash_until: str | None
-    blackout: bool
-
-
-class RundownRowDoc(TypedDict):
-    id: str
-    status: Literal["done", "on_air", "next", "planned", "skipped"]
-    starts_at: str | None
-    ends_at: str | None
-
-
-class ChannelDoc(TypedDict):
-    id: str
-    title: str
-    subtitle: str | None
-    short: str | None
-    status: Literal["before", "on_air", "gap", "finished"]
-    site: SiteDoc | None
-    site_overridden: bool
-    site_override: SiteDoc | None
-    held: bool
-    slate: SlateDoc | None
-    messages: MessagesDoc
-    delay_seconds: int
-    now: NowDoc | None
-    next: NextDoc | None
-    resumes_at: str | None
-    resumes_item: ItemRefDoc | None
-    parallel: list[ParallelDoc]
-    rundown: list[RundownRowDoc]
-    lower_third: LowerThirdDoc
-    timer: TimerDoc
-
-
-class EventDoc(TypedDict):
-    title: str
-    subtitle: str | None
-    date: str
-    timezone: str
-    starts_at: str | None
-    ends_at: str | None
-    url: str | None
-
-
-class StateDocument(TypedDict):
-    """What is on air at ``at`` on every channel (or the channels a client follows)."""
-
-    at: str | None
-    event: EventDoc
-    channels: list[ChannelDoc]
-
-
-class ScheduleChannelDoc(TypedDict):
-    id: str
-    title: str
-    subtitle: str | None
-    short: str | None
-    segments: list[dict[str, object]]
-
-
-class SwitcherScenesDoc(TypedDict):
-    scenes: dict[str, str]
-
-
-class ScheduleDocument(TypedDict):
-    """The whole parsed schedule (``GET /api/schedule``)."""
-
-    event: EventDoc
-    sites: list[SiteDoc | None]
-    switcher: SwitcherScenesDoc
-    presets: list[str]
-    safe_take_minutes: int
-    lower_third_seconds: int
-    channels: list[ScheduleChannelDoc]
-
 
 NoteScope = frozenset[str] | None
 """The channels whose private notes a reader gets: None for all (the régie), a set for a
@@ -413,39 +214,63 @@ def _resumes(cs: ChannelState) -> tuple[dt.datetime | None, Item | None]:
     return None, None
 
 
+def _parallel(schedule: Schedule, other_id: str, other: ChannelState) -> ParallelDoc:
+    """A channel running beside the segment on air: what it shows now and next."""
+    return {
+        "channel": other_id,
+        "title": other.channel.title,
+        "status": other.status,
+        "site": site_document(schedule, other.site),
+        "slate": other.slate is not None,
+        "now": (
+            {
+                "id": other.now.segment.id,
+                "title": other.now.segment.title,
+                "kind": other.now.segment.kind.value,
+                "ends_at": iso(other.now.ends_at, schedule),
+            }
+            if other.now is not None
+            else None
+        ),
+        "next": (
+            {
+                "id": other.next.segment.id,
+                "title": other.next.segment.title,
+                "starts_at": iso(other.next.starts_at, schedule),
+            }
+            if other.next is not None
+            else None
+        ),
+    }
+
+
+def _resumes_item(item: Item | None) -> ItemRefDoc | None:
+    """The item that resumes the programme after a break, named."""
+    if item is None:
+        return None
+    return {"id": item.id, "title": item.title, "site": item.site, "estimated": item.estimated}
+
+
+def _rundown(schedule: Schedule, cs: ChannelState) -> list[RundownRowDoc]:
+    """Every segment of the channel, with its status and its (expected) times."""
+    return [
+        {
+            "id": row.segment.id,
+            "status": row.status,
+            "starts_at": iso(row.starts_at, schedule),
+            "ends_at": iso(row.ends_at, schedule),
+        }
+        for row in cs.rundown
+    ]
+
+
 def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> ChannelDoc:
-    parallel: list[ParallelDoc] = []
-    if cs.now is not None:
-        for other_id in cs.now.segment.parallel:
-            other = show.channel(other_id)
-            parallel.append(
-                {
-                    "channel": other_id,
-                    "title": other.channel.title,
-                    "status": other.status,
-                    "site": site_document(schedule, other.site),
-                    "slate": other.slate is not None,
-                    "now": (
-                        {
-                            "id": other.now.segment.id,
-                            "title": other.now.segment.title,
-                            "kind": other.now.segment.kind.value,
-                            "ends_at": iso(other.now.ends_at, schedule),
-                        }
-                        if other.now is not None
-                        else None
-                    ),
-                    "next": (
-                        {
-                            "id": other.next.segment.id,
-                            "title": other.next.segment.title,
-                            "starts_at": iso(other.next.starts_at, schedule),
-                        }
-                        if other.next is not None
-                        else None
-                    ),
-                }
-            )
+    """One channel's part of the state document."""
+    parallel = (
+        [_parallel(schedule, other, show.channel(other)) for other in cs.now.segment.parallel]
+        if cs.now is not None
+        else []
+    )
     resumes_at, resumes_item = _resumes(cs)
     return {
         "id": cs.channel.id,
@@ -468,26 +293,9 @@ def _channel(schedule: Schedule, cs: ChannelState, show: ShowState) -> ChannelDo
         "now": _now(schedule, cs.now) if cs.now is not None else None,
         "next": _next(schedule, cs.next) if cs.next is not None else None,
         "resumes_at": iso(resumes_at, schedule),
-        "resumes_item": (
-            {
-                "id": resumes_item.id,
-                "title": resumes_item.title,
-                "site": resumes_item.site,
-                "estimated": resumes_item.estimated,
-            }
-            if resumes_item is not None
-            else None
-        ),
+        "resumes_item": _resumes_item(resumes_item),
         "parallel": parallel,
-        "rundown": [
-            {
-                "id": row.segment.id,
-                "status": row.status,
-                "starts_at": iso(row.starts_at, schedule),
-                "ends_at": iso(row.ends_at, schedule),
-            }
-            for row in cs.rundown
-        ],
+        "rundown": _rundown(schedule, cs),
         "lower_third": _lower_third(schedule, cs.lower_third),
         "timer": {
             "flash_until": iso(cs.timer.flash_until, schedule),

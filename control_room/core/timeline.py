@@ -27,7 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .commands import Command, Take, Undo
-from .run import ChannelRun, apply_command, guard, resolve
+from .rules import apply_command, guard, resolve
+from .run import ChannelRun
 from .schedule import Item, Schedule
 from .states import (
     ChannelState,
@@ -80,7 +81,7 @@ def check(
     schedule: Schedule, journal: Sequence[JournalEntry], command: Command, t: dt.datetime
 ) -> Command:
     """Check that ``command`` can apply at ``t`` after ``journal`` (the rule of the command,
-    and the safe take of a submission: :func:`~control_room.core.run.guard`).
+    and the safe take of a submission: :func:`~control_room.core.rules.guard`).
 
     Returns:
         the command as the journal keeps it (a toggle resolved into what it does now).

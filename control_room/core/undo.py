@@ -6,7 +6,7 @@ does at its instant ``u`` (docs/timeline.md, "Undo"):
 1. The entries voided after it are worked out (:class:`Undos`): an undo voids its target;
    an undo of an undo gives the target back (a redo), and so on down a chain.
 2. The *counterfactual*: the journal replayed from the start without the voided entries
-   (and without undos), up to ``u`` (:func:`~control_room.core.run.plain_replay`).
+   (and without undos), up to ``u`` (:func:`~control_room.core.rules.plain_replay`).
 3. On the channels the voided (or given back) command acts on, the run becomes the
    counterfactual's from ``u`` on, the past kept as it aired (:func:`splice`): the
    segments that aired stay aired, with their real times; the segment on air keeps its real
@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .commands import Undo, describe
-from .run import ChannelRun, apply_command, plain_replay
+from .rules import apply_command, plain_replay
+from .run import ChannelRun
 from .schedule import Schedule
 from .states import CommandRejected, JournalEntry
 

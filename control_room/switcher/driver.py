@@ -27,6 +27,9 @@ from control_room.core.schedule import Schedule
 from control_room.core.timeline import ChannelState, ShowState
 from control_room.journal import SwitchRecord
 from control_room.obs import (
+    EVENT_GENERAL,
+    EVENT_SCENES,
+    EVENT_UI,
     ObsAuthError,
     ObsClient,
     ObsError,
@@ -76,14 +79,20 @@ ClientFactory = Callable[[ObsBinding, str | None, Callable[[ObsEvent], None]], O
 
 
 def default_client(
-    binding: ObsBinding, password: str | None, on_event: Callable[[ObsEvent], None]
+    binding: ObsBinding,
+    password: str | None,
+    on_event: Callable[[ObsEvent], None],
+    *,
+    event_subscriptions: int = EVENT_GENERAL | EVENT_SCENES | EVENT_UI,
 ) -> ObsClient:
-    """The real :class:`~control_room.obs.ObsClient` for ``binding``."""
+    """The real :class:`~control_room.obs.ObsClient` for ``binding`` (the scene events by
+    default; the feed watcher asks for the media inputs' instead)."""
     return ObsClient(
         binding.url,
         password=password,
         request_timeout=binding.request_timeout,
         connect_timeout=max(binding.request_timeout, 3.0),
+        event_subscriptions=event_subscriptions,
         on_event=on_event,
     )
 

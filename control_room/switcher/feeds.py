@@ -39,7 +39,7 @@ from control_room.obs import (
 )
 
 from .config import ObsBinding, SwitcherConfigError
-from .driver import BACKOFF_MAX, BACKOFF_MIN
+from .driver import BACKOFF_MAX, BACKOFF_MIN, default_client
 from .feed_config import DEFAULT_FEED_POLL, FeedConfig
 from .health import CursorWatch, FeedTracker
 from .reactions import Reaction, Role, in_force, loss_command, return_command, watched_sites
@@ -95,13 +95,9 @@ FeedClientFactory = Callable[[ObsBinding, str | None, Callable[[ObsEvent], None]
 def default_feed_client(
     binding: ObsBinding, password: str | None, on_event: Callable[[ObsEvent], None]
 ) -> ObsClient:
-    return ObsClient(
-        binding.url,
-        password=password,
-        request_timeout=binding.request_timeout,
-        connect_timeout=max(binding.request_timeout, 3.0),
-        event_subscriptions=EVENT_GENERAL | EVENT_MEDIA_INPUTS,
-        on_event=on_event,
+    """The watcher's own OBS client: the switcher's, subscribed to media input events."""
+    return default_client(
+        binding, password, on_event, event_subscriptions=EVENT_GENERAL | EVENT_MEDIA_INPUTS
     )
 
 

@@ -1,6 +1,7 @@
 // The moderator's timer of one channel (/timer/{channel}).
 //
-// The countdown is drawn every animation frame from the segment's absolute end ("ends_at")
+// The countdown is drawn every animation frame from the absolute end ("ends_at") of what it
+// counts (the item on air, else the segment; in a break, "resumes_at")
 // and the estimated server show time, so it is right when this machine's clock is off and
 // runs at 10× during a 10× rehearsal. Query: ?name=Élodie labels this screen's acknowledgements.
 // Acknowledging needs a moderator link: the screen logged in with a moderator token (/login, or
@@ -9,7 +10,7 @@
 import { applyI18n, t } from "./i18n.js";
 import { clockBadge, connect, connectionIndicator, everyFrame } from "./client.js";
 import { clockDuration, hhmm, hhmmss, ms, peopleLine, setClass, setData, setText } from "./format.js";
-import { phase, secondsToEnd } from "./phase.js";
+import { isBreak, phase, secondsToEnd, segmentPhase } from "./phase.js";
 
 applyI18n();
 
@@ -95,15 +96,28 @@ link.on("state", onState);
 
 // ------------------------------------------------------------------ every frame
 
-/** What is on air, under the countdown: the item and its people, or the segment's people. */
+/** What the big number counts while a segment is on air: the item (the speaker's slot) when
+ * there is one, the segment otherwise; during a break, until the programme resumes. */
+function countTarget(ch, seg) {
+  const item = seg.item ?? null;
+  const itemEnd = item ? ms(item.ends_at) : null;
+  if (isBreak(seg)) {
+    const fallback = item?.kind === "break" && itemEnd !== null ? itemEnd : ms(seg.ends_at);
+    return { resume: true, start: ms(item?.kind === "break" ? item.starts_at : seg.starts_at), end: ms(ch.resumes_at ?? seg.resumes_at) ?? fallback };
+  }
+  if (item && itemEnd !== null) return { resume: false, start: ms(item.starts_at), end: itemEnd };
+  return { resume: false, start: ms(seg.starts_at), end: ms(seg.ends_at) };
+}
+
+/** What is on air, under the countdown: the item and its people (and the segment's time left
+ * when the big number counts the item), or the segment's people. */
 function onAirLines(seg, now) {
   const item = seg.item ?? null;
   if (!item || item.title === seg.title) return { title: seg.title, sub: peopleLine(seg.people, { max: 4 }) };
-  const itemEnd = ms(item.ends_at);
-  const itemLeft = itemEnd !== null ? (itemEnd - now) / 1000 : null;
+  const segLeft = secondsToEnd(seg, now);
   const names = (item.people ?? []).filter((p) => !item.title.includes(p.name));
   const who = peopleLine(names, { max: 3 });
-  const left = itemLeft !== null && itemLeft > 0 ? t("item_left", { left: clockDuration(Math.ceil(itemLeft)) }) : "";
+  const left = segLeft > 0 ? t("segment_left", { left: clockDuration(Math.ceil(segLeft)) }) : "";
   return { title: seg.title, sub: [item.title, who, left].filter(Boolean).join(" · ") };
 }
 
@@ -129,15 +143,16 @@ function view(ch, now, tz) {
     };
   }
   const seg = ch.now;
-  const start = ms(seg.starts_at);
-  const end = ms(seg.ends_at);
-  const left = secondsToEnd(seg, now);
-  const label = p === "break" ? t("break") : left > 0 ? t("time_left") : t("overtime");
+  const target = countTarget(ch, seg);
+  const left = (target.end - now) / 1000;
+  // The colour follows what the big number counts, with the segment's thresholds.
+  const colour = p === "break" ? p : segmentPhase({ ...seg, ends_at: target.end }, now);
+  const label = target.resume ? t("resumes_in") : p === "break" ? t("break") : left > 0 ? t("time_left") : t("overtime");
   return {
-    phase: p,
+    phase: colour,
     label,
-    count: left > 0 ? clockDuration(Math.ceil(left)) : "+" + clockDuration(-left),
-    progress: end > start ? (now - start) / (end - start) : 1,
+    count: left > 0 ? clockDuration(Math.ceil(left)) : target.resume ? "00:00" : "+" + clockDuration(-left),
+    progress: target.end > target.start ? (now - target.start) / (target.end - target.start) : 1,
     ...onAirLines(seg, now),
   };
 }

@@ -83,7 +83,8 @@ export class Link {
     window.addEventListener("online", () => {
       if (this.ws === null) this.reconnectNow();
     });
-    window.addEventListener("pagehide", () => this.ws?.close(1001));
+    // A page may close with 1000 or 3000-4999 only (1001 "going away" is the browser's own).
+    window.addEventListener("pagehide", () => this.ws?.close(1000, "page hidden"));
     setInterval(() => this.tick(), 500);
     this.open();
     return this;

@@ -27,7 +27,9 @@ def seconds_of(text: str) -> int:
 
 
 def left_until(doc: dict, instant: str) -> float:
-    return (dt.datetime.fromisoformat(instant) - dt.datetime.fromisoformat(doc["at"])).total_seconds()
+    return (
+        dt.datetime.fromisoformat(instant) - dt.datetime.fromisoformat(doc["at"])
+    ).total_seconds()
 
 
 def countdown(page: Page) -> int:
@@ -38,7 +40,9 @@ def countdown(page: Page) -> int:
 def test_the_big_number_counts_the_ministers_item_not_the_segment(tmp_path: Path, screens) -> None:
     # 10:16 on main: Marina FERRARI's 10-minute intervention (10:10-10:20, a `minister`),
     # inside the 10:00-10:30 welcome.
-    with run_server(SHIPPED_DAY, data_dir=tmp_path / "data", at="2026-07-07T10:16", speed=1) as server:
+    with run_server(
+        SHIPPED_DAY, data_dir=tmp_path / "data", at="2026-07-07T10:16", speed=1
+    ) as server:
         page = screens.open(f"{server.base_url}/timer/main").page
         shown = countdown(page)
         doc = server.get_json("/api/state?channels=main")
@@ -64,7 +68,9 @@ def test_the_big_number_counts_the_ministers_item_not_the_segment(tmp_path: Path
 def test_in_the_lunch_break_of_the_block_the_main_timer_counts_to_the_resumption(
     tmp_path: Path, screens
 ) -> None:
-    with run_server(SHIPPED_DAY, data_dir=tmp_path / "data", at="2026-07-07T13:30", speed=1) as server:
+    with run_server(
+        SHIPPED_DAY, data_dir=tmp_path / "data", at="2026-07-07T13:30", speed=1
+    ) as server:
         page = screens.open(f"{server.base_url}/timer/main").page
         expect(page.locator("#t-label")).to_have_text("Reprise dans")
         shown = countdown(page)
@@ -85,20 +91,27 @@ def test_no_timer_overflows_the_screen(tmp_path: Path, screens, at: str) -> None
         assert len(channels) == 4
         for channel in channels:
             for width, height in VIEWPORTS:
-                screen = screens.open(f"{server.base_url}/timer/{channel}", viewport=(width, height))
+                screen = screens.open(
+                    f"{server.base_url}/timer/{channel}", viewport=(width, height)
+                )
                 page = screen.page
                 expect(page.locator("#t-clock")).to_have_text(re.compile(r"^\d\d:\d\d:\d\d$"))
                 fit = page.evaluate(
                     """() => {
                         const box = (id) => document.getElementById(id).getBoundingClientRect();
-                        const clock = box('t-clock'), foot = box('t-next-box'), next = box('t-next-title');
+                        const clock = box('t-clock'), foot = box('t-next-box');
+                        const next = box('t-next-title');
                         const title = document.getElementById('t-next-title');
                         return {
-                            scroll: document.documentElement.scrollWidth, w: innerWidth, h: innerHeight,
+                            scroll: document.documentElement.scrollWidth,
+                            w: innerWidth,
+                            h: innerHeight,
                             clock: [clock.left, clock.top, clock.right, clock.bottom],
                             foot: [foot.left, foot.top, foot.right, foot.bottom],
-                            nextRight: next.right, nextClipped: title.scrollWidth > title.clientWidth
-                                ? getComputedStyle(title).textOverflow : 'fits',
+                            nextRight: next.right,
+                            nextClipped: title.scrollWidth > title.clientWidth
+                                ? getComputedStyle(title).textOverflow
+                                : 'fits',
                         };
                     }"""
                 )

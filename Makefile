@@ -44,6 +44,7 @@ system-deps:
 	command -v caddy >/dev/null 2>&1 || need="$$need caddy"; \
 	command -v openssl >/dev/null 2>&1 || need="$$need openssl"; \
 	command -v ffmpeg >/dev/null 2>&1 || need="$$need ffmpeg"; \
+	command -v redis-server >/dev/null 2>&1 || need="$$need redis-server"; \
 	$(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1 || need="$$need python3-venv"; \
 	if [ -n "$$need" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -30,7 +30,7 @@ from control_room.core.timeline import CommandRejected
 from control_room.desk import AckRefused, Desk
 from control_room.show import Show
 
-__all__ = ["Caller", "Dispatcher", "Outcome", "Result", "ResultHook"]
+__all__ = ["Caller", "Dispatcher", "Forward", "Outcome", "Result", "ResultHook", "Unavailable"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,12 @@ class Outcome(StrEnum):
     INVALID = "invalid"  # not a command: the error names the field
     REJECTED = "rejected"  # a command the engine refuses now: the error says why
     FAILED = "failed"  # the journal could not be written: nothing applied
+    UNAVAILABLE = "unavailable"  # a cluster without a leader or Redis: nothing applied
+
+
+class Unavailable(Exception):
+    """A command that cannot be committed now, nothing applied (a cluster without a leader
+    or without Redis: :mod:`control_room.cluster`); the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +95,10 @@ class Result:
         return self.outcome is Outcome.APPLIED
 
 
+Forward = Callable[[Any, str], Awaitable["Result | None"]]
+"""A cluster member's path to the leader: (command data, who) → its result, or None when
+this server is the leader and commits the command itself."""
+
 ResultHook = Callable[[Result, float], None]
 """Called with each submission's result and how long it took (seconds, journal included)."""
 
@@ -105,6 +115,9 @@ class Dispatcher:
         self.show = show
         self.desk = desk
         self._hooks: list[ResultHook] = []
+        self.forward: Forward | None = None
+        """Set by a cluster member (:mod:`control_room.cluster`): called with each checked
+        command and its label; returns the leader's result, or None to commit it here."""
 
     def on_result(self, hook: ResultHook) -> None:
         """Call ``hook(result, seconds)`` after every submission (the metrics)."""
@@ -135,10 +148,17 @@ class Dispatcher:
         if why is not None:
             logger.info("refused %s from %s: %s", command.type, caller.label(), why)
             return Result(Outcome.FORBIDDEN, error=why)
+        if self.forward is not None:  # a cluster member: the leader commits
+            forwarded = await self.forward(data, caller.label())
+            if forwarded is not None:
+                return forwarded
         try:
             record = await self.show.submit(command, who=caller.label())
         except CommandRejected as exc:
             return Result(Outcome.REJECTED, error=str(exc), detail=exc.detail)
+        except Unavailable as exc:  # a cluster member that cannot commit now
+            logger.warning("command refused: %s", exc)
+            return Result(Outcome.UNAVAILABLE, error=str(exc))
         except Exception as exc:  # the journal could not be written: nothing applied
             logger.exception("command failed")
             return Result(Outcome.FAILED, error=f"not applied: {exc}")

@@ -79,10 +79,14 @@ class ScheduleEditor:
         data_dir: where versions are kept.
         path: the schedule file to watch (None: only ``POST /api/schedule``).
         text: the text of the version on air.
+        refuse: why every new version is refused (a cluster: docs/cluster.md), or None.
     """
 
-    def __init__(self, room: Room, *, data_dir: Path, path: Path | None, text: str) -> None:
+    def __init__(
+        self, room: Room, *, data_dir: Path, path: Path | None, text: str, refuse: str | None = None
+    ) -> None:
         self.room = room
+        self.refuse = refuse
         self.data_dir = data_dir
         self.path = path
         self._sha = _sha(text)
@@ -103,6 +107,8 @@ class ScheduleEditor:
         show = self.room.show
         if _sha(text) == self._sha:
             return Edit(EditOutcome.UNCHANGED, source, version=show.schedule_version)
+        if self.refuse is not None:
+            return Edit(EditOutcome.REFUSED, source, error=self.refuse)
         try:
             schedule = parse_schedule(text, source=source)
         except ScheduleError as exc:
@@ -165,13 +171,17 @@ class ScheduleEditor:
 
 
 def editor_integration(
-    *, data_dir: Path, path: Path | None, text: str
+    *, data_dir: Path, path: Path | None, text: str, refuse: str | None = None
 ) -> Callable[[Room], AbstractAsyncContextManager[None]]:
-    """The app integration: the editor on the room (``room.editor``), the file watched."""
+    """The app integration: the editor on the room (``room.editor``), the file watched.
+
+    Args:
+        refuse: why every new version is refused (a cluster), or None.
+    """
 
     @contextlib.asynccontextmanager
     async def integration(room: Room) -> AsyncIterator[None]:
-        editor = ScheduleEditor(room, data_dir=data_dir, path=path, text=text)
+        editor = ScheduleEditor(room, data_dir=data_dir, path=path, text=text, refuse=refuse)
         room.editor = editor
         task = asyncio.create_task(editor.watch())
         try:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 import logging
 from collections import OrderedDict
@@ -47,6 +48,7 @@ __all__ = [
     "Outgoing",
     "SendLink",
     "View",
+    "tune_collector",
 ]
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,23 @@ View = frozenset[str] | None
 Send = Callable[[str], Awaitable[None]]
 
 _ids = itertools.count(1)
+
+
+def tune_collector() -> None:
+    """Set Python's cyclic garbage collector for a server of many long-lived connections.
+
+    Every connection leaves a few hundred tracked objects alive (its protocol, parser,
+    request, client); with the default thresholds the collector's passes come every 700
+    allocations and its full passes walk every one of them, which made admitting 6,000
+    screens take 14 s instead of 9 (bench/fanout.py). What was loaded at start-up (modules,
+    the schedule, the app) is frozen out of the collector's sight, and young collections
+    come every 20,000 allocations (still far below the memory a connection holds): a young
+    pass over 50,000 objects blocked the event loop 18 ms during a command flood, over
+    20,000 it takes 4–7 ms (bench/journal.py); the full passes come every 100,000,000.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
 
 
 class Message:
@@ -196,6 +215,8 @@ class Client:
         self.role = role
         self.channels = channels
         self.authenticated = False
+        self.compact = False
+        """It asked for the state by reference (``state=ref``): live snapshots and deltas."""
         # the channels whose private notes it gets (None: all; set by views/session.py)
         self.notes: frozenset[str] | None = frozenset()
         self.name: str | None = None
@@ -204,8 +225,10 @@ class Client:
         self.slow = False
         """True once the client was dropped as too slow."""
         self.link: Link = link if isinstance(link, Link) else SendLink(link)
-        self.done = asyncio.Event()
-        """Set when the client has failed (too slow) or its connection is gone."""
+        self._done: asyncio.Event | None = None  # made when first awaited (1.5 KB each)
+        self._finished = False
+        self.on_done: Callable[[], None] | None = None
+        """Called once when the client is done (the session stops reading: no task waits)."""
         self._queue_limit = queue_limit
         self._send_timeout = send_timeout
         self._pending: OrderedDict[Hashable, Outgoing] = OrderedDict()
@@ -215,6 +238,16 @@ class Client:
 
     def __repr__(self) -> str:
         return f"<Client {self.id} {self.role.value} {sorted(self.channels or ['*'])}>"
+
+    @property
+    def done(self) -> asyncio.Event:
+        """Set when the client has failed (too slow) or its connection is gone (made on
+        first use: a connection's session is told by :attr:`on_done`, nothing waits)."""
+        if self._done is None:
+            self._done = asyncio.Event()
+            if self._finished:
+                self._done.set()
+        return self._done
 
     @property
     def view(self) -> View:
@@ -297,7 +330,12 @@ class Client:
         sender, self._sender = self._sender, None
         if sender is not None and sender is not asyncio.current_task():
             sender.cancel()
-        self.done.set()
+        self._finished = True
+        if self._done is not None:
+            self._done.set()
+        hook, self.on_done = self.on_done, None
+        if hook is not None:
+            hook()
 
     def _count(self, *, at_once: bool) -> None:
         if self._hub is not None:
@@ -357,12 +395,14 @@ class Hub:
         send_timeout: float = 5.0,
         on_presence: Callable[[], None] | None = None,
     ) -> None:
-        self.channels = tuple(channels)
+        self._channels = tuple(channels)
         self.queue_limit = queue_limit
         self.send_timeout = send_timeout
         self.stats = HubStats()
         self.on_presence = on_presence
         self._clients: dict[int, Client] = {}
+        self._counts: dict[str, dict[str, int]] = {}
+        self._reset_counts()
 
     def __len__(self) -> int:
         return len(self._clients)
@@ -385,6 +425,7 @@ class Hub:
     def add(self, client: Client) -> None:
         client._hub = self
         self._clients[client.id] = client
+        self._count_presence(client, 1)
         self.stats.clients = len(self._clients)
         self.stats.connected_total += 1
         self._presence_changed()
@@ -392,6 +433,7 @@ class Hub:
     def remove(self, client: Client, *, slow: bool = False) -> None:
         if self._clients.pop(client.id, None) is None:
             return
+        self._count_presence(client, -1)
         self.stats.clients = len(self._clients)
         if slow:
             self.stats.slow_closed += 1
@@ -399,24 +441,49 @@ class Hub:
 
     def subscribe(self, client: Client, *, role: Role, channels: View) -> None:
         """Change what a client is and follows (after a ``hello``)."""
+        registered = client.id in self._clients
+        if registered:
+            self._count_presence(client, -1)
         client.role = role
         client.channels = channels
-        if client.id in self._clients:
+        if registered:
+            self._count_presence(client, 1)
             self._presence_changed()
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Every channel id of the show (presence is counted over them)."""
+        return self._channels
+
+    @channels.setter
+    def channels(self, channels: Iterable[str]) -> None:
+        """The show's channels changed (a live edit): presence is counted over the new ones."""
+        self._channels = tuple(channels)
+        self._reset_counts()
+        for client in self._clients.values():
+            self._count_presence(client, 1)
+
+    def _reset_counts(self) -> None:
+        self._counts = {channel: {role.value: 0 for role in Role} for channel in self.channels}
+
+    def _count_presence(self, client: Client, sign: int) -> None:
+        """Presence is counted as clients come, go and change (never recounted over all of
+        them: a connect costs the same with 10 or 10,000 clients)."""
+        targets = self.channels if client.channels is None else client.channels
+        role = client.role.value
+        for channel in targets:
+            counts = self._counts.get(channel)
+            if counts is not None:
+                counts[role] += sign
 
     def _presence_changed(self) -> None:
         if self.on_presence is not None:
             self.on_presence()
 
     def presence(self) -> dict[str, dict[str, int]]:
-        """For each channel, how many clients of each role follow it."""
-        counts = {channel: {role.value: 0 for role in Role} for channel in self.channels}
-        for client in self._clients.values():
-            targets = self.channels if client.channels is None else client.channels
-            for channel in targets:
-                if channel in counts:
-                    counts[channel][client.role.value] += 1
-        return counts
+        """For each channel, how many clients of each role follow it (a copy of the counts
+        kept as clients come and go)."""
+        return {channel: dict(roles) for channel, roles in self._counts.items()}
 
     def broadcast(
         self,
@@ -443,16 +510,24 @@ class Hub:
         *,
         key: Hashable | None = None,
         where: Callable[[Client], bool] | None = None,
+        catch_up: Callable[[View], str] | None = None,
     ) -> int:
         """Send a per-view message: ``render`` runs once per distinct view, and each
         view's message is framed once.
 
         ``render`` returns None when a view has nothing new; its clients get nothing.
 
+        Args:
+            catch_up: for a client that is behind (it has a queue), the message that
+                replaces whatever waits under ``key`` (a whole snapshot where ``render``
+                makes a patch: a patch may not replace the patch it follows), rendered once
+                per view too.
+
         Returns:
             How many clients it was written or queued for.
         """
         cache: dict[View, Message | None] = {}
+        behind: dict[View, Message] = {}
         count = 0
         for client in list(self._clients.values()):
             if where is not None and not where(client):
@@ -463,8 +538,13 @@ class Hub:
                 text = render(view)
                 self.stats.renders += 1
                 message = cache[view] = None if text is None else Message(text)
-            if message is not None:
-                count += client.enqueue(message, key=key)
+            if message is None:
+                continue
+            if catch_up is not None and client.behind:
+                if view not in behind:
+                    behind[view] = Message(catch_up(view))
+                message = behind[view]
+            count += client.enqueue(message, key=key)
         return count
 
 

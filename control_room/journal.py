@@ -34,12 +34,12 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from control_room.clock import epoch, from_epoch
+from control_room.clock import from_epoch
+from control_room.journal_audit import AuditTables, damaged_error
 from control_room.journal_format import (
     APPLICATION_ID,
     JOURNAL_NAME,
@@ -65,20 +65,17 @@ from control_room.journal_records import (
     PresenceSample,
     Record,
     SwitchRecord,
-    decode_ack,
     decode_entry,
-    decode_presence,
-    decode_switch,
     iso_utc,
     json_or_none,
     row_text,
-    switch_values,
 )
 from control_room.seal import GENESIS, SEAL_NAME, Integrity, Seal, SealFile, chain
 
 __all__ = [
     "APPLICATION_ID",
     "AckRecord",
+    "EntryRow",
     "Journal",
     "JournalError",
     "JournalLoss",
@@ -88,20 +85,32 @@ __all__ = [
     "PresenceSample",
     "Record",
     "SwitchRecord",
+    "entry_row",
     "loss_message",
 ]
 
 logger = logging.getLogger(__name__)
 
 
-def _damaged(path: Path, row: str, exc: Damaged) -> JournalError:
-    return JournalError(
-        f"{path}: {row} is damaged ({exc}); the journal was changed outside control-room. "
-        "Restore it from a backup, or pass a new --data-dir."
-    )
+EntryRow = tuple[str, str, str, str]
+"""An entry as stored: wall (ISO UTC), show (ISO), who, command (JSON, sorted keys)."""
 
 
-class Journal:
+def entry_row(
+    *, wall: float | datetime, show: datetime, who: str, command: Mapping[str, Any]
+) -> EntryRow:
+    """The texts an entry is stored (and hashed, and replicated) as."""
+    wall_at = from_epoch(wall) if isinstance(wall, float | int) else wall
+    text = json.dumps(dict(command), ensure_ascii=False, sort_keys=True)
+    return (iso_utc(wall_at), show.isoformat(), who, text)
+
+
+def _record(seq: int, row: EntryRow) -> Record:
+    """The record of a stored row (raises Damaged for texts that are not an entry)."""
+    return decode_entry((seq, *row))
+
+
+class Journal(AuditTables):
     """The journal of one data directory. Use :meth:`open`; thread-safe.
 
     Raises:
@@ -379,18 +388,76 @@ class Journal:
         Returns:
             The stored record, with its sequence number.
         """
-        wall_at = from_epoch(wall) if isinstance(wall, float | int) else wall
-        text = json.dumps(dict(command), ensure_ascii=False, sort_keys=True)
-        row = (iso_utc(wall_at), show.isoformat(), who, text)
+        row = entry_row(wall=wall, show=show, who=who, command=command)
         with self._lock:
-            if not self._integrity.ok:
-                raise JournalError(
-                    f"{self.path}: refusing to add to a journal that {self._integrity.problem}"
-                )
+            self._check_writable()
             seq = self._last_seq + 1
             self._commit_entry(seq, row)
             self._tee(lambda m: m._mirror_entry(seq, row))
-        return Record(seq, from_epoch(epoch(wall_at)), show, who, json.loads(text))
+        return _record(seq, row)
+
+    def append_row(self, seq: int, row: EntryRow) -> Record:
+        """Append an entry numbered and serialised elsewhere (a replicated journal's), durably.
+
+        A cluster follower copies the leader's entries (:mod:`control_room.cluster`) with
+        the leader's ``seq`` and the leader's exact text, so every copy hashes to the same
+        seal head; an entry out of order is refused rather than stored with a gap.
+
+        Args:
+            seq: the entry's number: the journal's last plus one.
+            row: the stored texts (:func:`entry_row`): wall, show, who, command.
+
+        Raises:
+            JournalError: ``seq`` does not follow the journal's last entry, or the journal
+                cannot be trusted as it is.
+        """
+        with self._lock:
+            self._check_writable()
+            if seq != self._last_seq + 1:
+                raise JournalError(
+                    f"{self.path}: replicated entry #{seq} does not follow #{self._last_seq}"
+                )
+            self._commit_entry(seq, row)
+            self._tee(lambda m: m._mirror_entry(seq, row))
+        return _record(seq, row)
+
+    def rows(self, *, after: int = 0, through: int | None = None) -> list[tuple[int, EntryRow]]:
+        """Every entry with ``after < seq <= through`` as stored (its texts), to compare
+        with a copy.
+
+        Raises:
+            JournalError: the journal cannot be read, or a row is damaged.
+        """
+        with self._lock:
+            try:
+                found = self._db.execute(
+                    f"SELECT {ENTRY_COLUMNS} FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq",
+                    (after, self._last_seq if through is None else through),
+                ).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise JournalError(f"{self.path}: the journal cannot be read ({exc})") from exc
+        try:
+            return [
+                (
+                    seq,
+                    (
+                        row_text(w, "wall"),
+                        row_text(s, "show"),
+                        row_text(u, "who"),
+                        row_text(c, "command"),
+                    ),
+                )
+                for seq, w, s, u, c in found
+            ]
+        except Damaged as exc:
+            raise damaged_error(self.path, "a journal entry", exc) from None
+
+    def _check_writable(self) -> None:
+        """Refuse to add to a journal judged unsound (holds the lock)."""
+        if not self._integrity.ok:
+            raise JournalError(
+                f"{self.path}: refusing to add to a journal that {self._integrity.problem}"
+            )
 
     def _commit_entry(self, seq: int, row: tuple[str, str, str, str]) -> None:
         """Insert entry ``seq`` (one committed transaction), then seal it. Holds the lock."""
@@ -427,7 +494,7 @@ class Journal:
             try:
                 record = decode_entry(row)
             except Damaged as exc:
-                raise _damaged(self.path, f"journal entry #{row[0]}", exc) from None
+                raise damaged_error(self.path, f"journal entry #{row[0]}", exc) from None
             records.append(record)
         return records
 
@@ -437,25 +504,6 @@ class Journal:
 
     def __iter__(self) -> Iterator[Record]:
         return iter(self.records())
-
-    # -- audit: switcher -------------------------------------------------------
-
-    def record_switch(self, record: SwitchRecord) -> SwitchRecord:
-        """Record one switcher attempt (committed before returning).
-
-        Args:
-            record: the attempt (its ``id`` is ignored).
-
-        Returns:
-            The stored record, with its ``id``.
-        """
-        asked = from_epoch(epoch(record.asked_at))
-        row_id = self._insert(
-            "switches",
-            "channel, scene, target, asked_at, show_at, result, code, comment, duration_ms",
-            switch_values(record, asked),
-        )
-        return replace(record, asked_at=asked, id=row_id)
 
     def _insert(self, table: str, columns: str, values: tuple[Any, ...]) -> int:
         """Insert an audit row (committed), and the same row, same id, on the mirror."""
@@ -469,83 +517,3 @@ class Journal:
             sql = f"INSERT INTO {table} (id, {columns}) VALUES ({marks})"
             self._tee(lambda m: m._execute(sql, (row_id, *values)))
         return row_id
-
-    def switches(self, *, channel: str | None = None) -> list[SwitchRecord]:
-        """Every switcher attempt (of one channel), in order."""
-        query = (
-            "SELECT id, channel, scene, target, asked_at, show_at, result, code, comment, "
-            "duration_ms FROM switches"
-        )
-        args: tuple[Any, ...] = ()
-        if channel is not None:
-            query += " WHERE channel = ?"
-            args = (channel,)
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
-        return [decode_switch(r) for r in rows]
-
-    # -- audit: acknowledgements ----------------------------------------------
-
-    def record_ack(
-        self, channel: str, message_id: int, name: str, *, wall: float | datetime, show: datetime
-    ) -> AckRecord:
-        """Record that a moderator acknowledged a message (committed before returning)."""
-        wall_at = from_epoch(wall) if isinstance(wall, float | int) else wall
-        row_id = self._insert(
-            "acks",
-            "channel, message_id, name, wall, show",
-            (channel, message_id, name, iso_utc(wall_at), show.isoformat()),
-        )
-        return AckRecord(row_id, channel, message_id, name, from_epoch(epoch(wall_at)), show)
-
-    def acks(self, *, channel: str | None = None, message_id: int | None = None) -> list[AckRecord]:
-        """Acknowledgements, optionally of one channel and one message, in order.
-
-        Raises:
-            JournalError: a row cannot be decoded; the message names it.
-        """
-        query = (
-            "SELECT id, CAST(channel AS BLOB), message_id, CAST(name AS BLOB), "
-            "CAST(wall AS BLOB), CAST(show AS BLOB) FROM acks WHERE 1 = 1"
-        )
-        args: list[Any] = []
-        if channel is not None:
-            query += " AND channel = ?"
-            args.append(channel)
-        if message_id is not None:
-            query += " AND message_id = ?"
-            args.append(message_id)
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
-        acks = []
-        for row in rows:
-            try:
-                ack = decode_ack(row)
-            except Damaged as exc:
-                raise _damaged(self.path, f"journal acknowledgement a{row[0]}", exc) from None
-            acks.append(ack)
-        return acks
-
-    # -- audit: presence -------------------------------------------------------
-
-    def record_presence(
-        self, counts: Mapping[str, Mapping[str, int]], *, wall: float | datetime, show: datetime
-    ) -> PresenceSample:
-        """Record a presence sample: per channel, screens per role (committed before returning)."""
-        wall_at = from_epoch(wall) if isinstance(wall, float | int) else wall
-        text = json.dumps({k: dict(v) for k, v in counts.items()}, sort_keys=True)
-        row_id = self._insert(
-            "presence", "wall, show, counts", (iso_utc(wall_at), show.isoformat(), text)
-        )
-        return PresenceSample(row_id, from_epoch(epoch(wall_at)), show, json.loads(text))
-
-    def presence(self) -> list[PresenceSample]:
-        """Every presence sample, in order (none in a data dir older than the table)."""
-        with self._lock:
-            try:
-                rows = self._db.execute(
-                    "SELECT id, wall, show, counts FROM presence ORDER BY id"
-                ).fetchall()
-            except sqlite3.OperationalError:  # an older data dir opened read-only
-                return []
-        return [decode_presence(r) for r in rows]

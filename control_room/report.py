@@ -4,25 +4,15 @@
 :class:`Report` (plain data: per channel, each segment's and item's planned and actual
 times, its overrun; the régie's interventions with when and by whom; the switcher's
 attempts and failures; the sites' feeds lost and back; the screens connected over time).
-:func:`report_text` prints it for a terminal; :func:`report_html` renders
-``web/templates/report.html`` (Jinja2, autoescape on) into one self-contained page: its
-CSS inline (``web/static/report.css``), its chart an inline SVG, nothing fetched.
-:func:`report_csp` lets exactly that CSS run when the server serves the page
-(``GET /report``).
+Printing and rendering it are :mod:`control_room.report_render`'s.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-import jinja2
-from markupsafe import Markup
 
 from control_room.archive import Archive
 from control_room.core.actuals import AiredStatus, SegmentActual
@@ -37,13 +27,8 @@ __all__ = [
     "Report",
     "build_report",
     "duration_fr",
-    "report_csp",
-    "report_html",
-    "report_text",
 ]
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
-_CSS_PATH = WEB_DIR / "static" / "report.css"
 NNBSP = "\u202f"  # the thin no-break space of French typography (« », before : ; ! ?)
 
 STATUS_FR: dict[AiredStatus, str] = {
@@ -373,17 +358,15 @@ def _feed_lines(schedule: Schedule, records: list[SwitchRecord]) -> tuple[FeedLi
     return tuple(lines)
 
 
-def build_report(archive: Archive) -> Report:
-    """The report of an archive (plain data, ready to print or render)."""
-    schedule = archive.schedule
-    ev = schedule.event
-    switches_by_channel: dict[str, list[bool]] = {}
+def _switch_summary(
+    schedule: Schedule, switches: list[SwitchRecord]
+) -> tuple[dict[str, list[bool]], list[SwitchLine]]:
+    """Each channel's switch attempts (ok or not), and the failed ones as report lines."""
+    by_channel: dict[str, list[bool]] = {}
     failures = []
-    switches = [sw for sw in archive.switches if sw.target != FEED_TARGET]
-    feeds = _feed_lines(schedule, [sw for sw in archive.switches if sw.target == FEED_TARGET])
     for sw in switches:
         ok = sw.result == "ok"
-        switches_by_channel.setdefault(sw.channel, []).append(ok)
+        by_channel.setdefault(sw.channel, []).append(ok)
         if not ok:
             failures.append(
                 SwitchLine(
@@ -395,6 +378,13 @@ def build_report(archive: Archive) -> Report:
                     duration=f"{sw.duration_ms:.0f}{NNBSP}ms" if sw.duration_ms else "—",
                 )
             )
+    return by_channel, failures
+
+
+def _channel_reports(
+    archive: Archive, switches_by_channel: dict[str, list[bool]]
+) -> tuple[ChannelReport, ...]:
+    schedule = archive.schedule
     channels = []
     for ch in archive.actuals.channels:
         lines = tuple(line for seg in ch.segments for line in _lines(schedule, seg, archive.until))
@@ -415,6 +405,10 @@ def build_report(archive: Archive) -> Report:
                 switches_failed=len(attempts) - sum(attempts),
             )
         )
+    return tuple(channels)
+
+
+def _presence_lines(archive: Archive) -> tuple[PresenceLine, ...]:
     presence = []
     for sample in archive.presence:
         per_channel = tuple(
@@ -426,13 +420,22 @@ def build_report(archive: Archive) -> Report:
                 roles[role] = max(roles.get(role, 0), n)
         presence.append(
             PresenceLine(
-                at=_hms(schedule, sample.show),
+                at=_hms(archive.schedule, sample.show),
                 total=max((n for _, n in per_channel), default=0),
                 per_channel=per_channel,
                 roles=", ".join(f"{role} {n}" for role, n in sorted(roles.items()) if n),
             )
         )
-    interventions = tuple(_intervention(schedule, r) for r in archive.records)
+    return tuple(presence)
+
+
+def build_report(archive: Archive) -> Report:
+    """The report of an archive (plain data, ready to print or render)."""
+    schedule = archive.schedule
+    ev = schedule.event
+    switches = [sw for sw in archive.switches if sw.target != FEED_TARGET]
+    feeds = _feed_lines(schedule, [sw for sw in archive.switches if sw.target == FEED_TARGET])
+    switches_by_channel, failures = _switch_summary(schedule, switches)
     counts: dict[str, int] = {}
     for r in archive.records:
         kind = str(r.command.get("type"))
@@ -447,96 +450,11 @@ def build_report(archive: Archive) -> Report:
             if archive.version
             else schedule.source
         ),
-        channels=tuple(channels),
-        interventions=interventions,
+        channels=_channel_reports(archive, switches_by_channel),
+        interventions=tuple(_intervention(schedule, r) for r in archive.records),
         switch_failures=tuple(failures),
         switches_total=len(switches),
-        presence=tuple(presence),
+        presence=_presence_lines(archive),
         feeds=feeds,
         counts=counts,
     )
-
-
-def report_text(report: Report) -> str:
-    """The report for a terminal: one block per channel, then the interventions."""
-    out = [
-        f"{report.title} — {report.date} ({report.timezone})",
-        f"Bilan arrêté à {report.until}; programme {report.version}",
-        "",
-    ]
-    for ch in report.channels:
-        out.append(f"== {ch.title} ({ch.id})")
-        out.append(f"   {'':40} {'Prévu':<19} {'Réel':<19} {'Écart fin':>10}  statut")
-        for line in ch.lines:
-            title = ("  " if line.level == "segment" else "    · ") + line.title
-            title = title if len(title) <= 40 else title[:39] + "…"
-            out.append(
-                f"   {title:<40} {line.planned:<19} {line.actual:<19} {line.overrun:>10}  "
-                f"{line.status_fr}" + (f" — {line.note}" if line.note else "")
-            )
-        if ch.overruns:
-            out.append("   Dépassements — " + "; ".join(ch.overruns))
-        out.append(
-            f"   Commutations vidéo — {ch.switches_ok} réussie(s), {ch.switches_failed} échec(s)"
-        )
-        out.append("")
-    out.append(f"== Interventions de la régie ({len(report.interventions)})")
-    for i in report.interventions:
-        out.append(f"   {i.at}  {i.who:<12} {i.kind:<18} {i.text}")
-    if report.switch_failures:
-        out.append("")
-        out.append(f"== Échecs de commutation ({len(report.switch_failures)})")
-        for f in report.switch_failures:
-            out.append(f"   {f.at}  {f.channel:<12} {f.scene} — {f.result} {f.comment}")
-    if report.feeds:
-        out.append("")
-        out.append(f"== Flux des sites ({len(report.feeds)} perte(s))")
-        out.append(
-            f"   {'perdu':<19} {'revenu':<19} {'canal':<12} {'site':<16} {'durée':<12} réaction"
-        )
-        for loss in report.feeds:
-            lost = f"{loss.lost_wall} ({loss.lost_show})"
-            back = f"{loss.back_wall} ({loss.back_show})" if loss.back_wall != "—" else "—"
-            out.append(
-                f"   {lost:<19} {back:<19} {loss.channel:<12} {loss.site:<16} "
-                f"{loss.duration:<12} {loss.reaction}"
-            )
-        out.append("   (heure murale, heure du programme entre parenthèses)")
-    out.append("")
-    out.append(f"== Écrans connectés ({len(report.presence)} relevés)")
-    for p in report.presence:
-        per = ", ".join(f"{cid} {n}" for cid, n in p.per_channel)
-        out.append(f"   {p.at}  {per}")
-    return "\n".join(out) + "\n"
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(WEB_DIR / "templates")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
-def _css() -> str:
-    return _CSS_PATH.read_text(encoding="utf-8")
-
-
-def _csp(css: str) -> str:
-    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
-    return (
-        f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
-
-
-def report_csp() -> str:
-    """The Content-Security-Policy of the served report: its one inline stylesheet, no more."""
-    return _csp(_css())
-
-
-def report_html(report: Report) -> str:
-    """The report as one self-contained HTML page (inline CSS and SVG, nothing fetched)."""
-    css = _css()
-    template = _environment().get_template("report.html")
-    return template.render(report=report, css=Markup(css))

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from control_room.auth import OPERATOR, Auth
 from control_room.clock import Clock, from_epoch
@@ -31,9 +31,26 @@ from control_room.writer import JournalWriter
 if TYPE_CHECKING:
     from control_room.editor import ScheduleEditor
 
-__all__ = ["FEED_TARGET", "Phase", "Room", "SwitcherLink", "build_room", "feed_record"]
+__all__ = [
+    "FEED_TARGET",
+    "ClusterMember",
+    "Phase",
+    "Room",
+    "SwitcherLink",
+    "build_room",
+    "feed_record",
+]
 
 Phase = Literal["starting", "ok", "stopping"]
+
+
+class ClusterMember(Protocol):
+    """What the room knows of its cluster node (:class:`control_room.cluster.node.Node`)."""
+
+    def leading(self) -> bool: ...
+
+    def health(self) -> dict[str, Any]: ...
+
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +71,8 @@ class Room:
     """``starting`` until the show has started and published, ``ok``, then ``stopping``."""
     editor: ScheduleEditor | None = None
     """Live edits of the schedule (set by the editor integration while it runs)."""
+    cluster: ClusterMember | None = None
+    """This server's part in a cluster (``serve --redis``; None: a single server)."""
 
     @property
     def schedule(self) -> Schedule:

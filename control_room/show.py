@@ -45,25 +45,43 @@ from control_room.core.document import (
     state_document,
 )
 from control_room.core.schedule import Schedule
-from control_room.core.timeline import JournalEntry, Replay, ShowState, state
+from control_room.core.timeline import (
+    CommandRejected,
+    JournalEntry,
+    Replay,
+    ShowState,
+    Step,
+    state,
+)
 from control_room.hub import Client, Hub, View
-from control_room.journal import Journal, Record
+from control_room.journal import EntryRow, Journal, Record, entry_row
 from control_room.journal_entries import (
     entries_from_records,
     journal_entry_doc,
     undo_diff,
     undo_effects,
 )
+from control_room.live_feed import BOOT, LiveFeed
 from control_room.scheduler import CueAlarm
 from control_room.wire import Cause, JournalEntryDoc, StateMessage, WelcomeMessage, encode, now_ms
 from control_room.writer import JournalWriter
 
-__all__ = ["Listener", "PublishHook", "Show", "entries_from_records", "journal_entry_doc"]
+__all__ = [
+    "Committer",
+    "Listener",
+    "PublishHook",
+    "Show",
+    "entries_from_records",
+    "journal_entry_doc",
+]
 
 logger = logging.getLogger(__name__)
 
 Listener = Callable[[ShowState], Awaitable[None]]
 """An integration called (as a task) with every newly published ShowState."""
+
+Committer = Callable[[int, EntryRow], Awaitable[Record]]
+"""Commits entry ``seq`` (its stored texts) durably and returns its record, or raises."""
 
 PublishHook = Callable[[StateDocument, StateDocument], None]
 """Called synchronously with (previous, new) state documents after each publication."""
@@ -140,11 +158,15 @@ class Show:
         self.state: ShowState = self.replay.state(self.now())[0]
         self.document: StateDocument = state_document(schedule, self.state)
         self.schedule_version = schedule_version
+        self.live = LiveFeed()  # the state by reference (``state=ref`` clients)
         self._listeners: list[Listener] = []
         self._publish_hooks: list[PublishHook] = []
         self._cue_hooks: list[Callable[[float], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._lock = asyncio.Lock()
+        self.committer: Committer | None = None
+        """Where :meth:`submit` commits an entry (None: this server's journal; a cluster
+        leader commits to the replicated journal first)."""
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -241,7 +263,9 @@ class Show:
 
         A screen gets the private notes of the channels its token covers
         (:attr:`~control_room.hub.Client.notes`: the régie all, a moderator its channels,
-        everyone else none); the public copy is made once per scope, not per client.
+        everyone else none); the public copy is made once per scope, not per client. A
+        screen that asked for the state by reference gets only what changed
+        (:class:`~control_room.live_feed.LiveFeed`); the others the whole ``state``.
         """
         clock = self.clock.model()
         old = {channel["id"]: channel for channel in previous["channels"]}
@@ -252,7 +276,7 @@ class Show:
             cause=cause,
             schedule_version=self.schedule_version,
         )
-        for scope in {client.notes for client in self.hub}:
+        for scope in {client.notes for client in self.hub if not client.compact}:
             scoped = public_state(doc, scope)
 
             def render(view: View, scoped: StateDocument = scoped) -> str | None:
@@ -265,29 +289,68 @@ class Show:
                 return encode(message.model_copy(update={"state": body}))
 
             def within(client: Client, scope: NoteScope = scope) -> bool:
-                return client.notes == scope
+                return not client.compact and client.notes == scope
 
             self.hub.broadcast_view(render, key="state", where=within)
-
-    def snapshot_text(
-        self, view: View, cause: Cause | None = None, *, notes: NoteScope = frozenset()
-    ) -> str:
-        """A full state message for one view, for a client that just (re)connected, with
-        the notes of the channels in ``notes`` (None: all)."""
-        doc = public_state(self.document, notes)
-        body = StateDocument(at=doc["at"], event=doc["event"], channels=view_channels(doc, view))
-        return encode(
-            StateMessage.of(
-                seq=self.seq,
-                clock=self.clock.model(),
-                state=body,
-                cause=cause or {"kind": "snapshot"},
-                schedule_version=self.schedule_version,
-            )
+        self.live.publish(
+            self.hub,
+            self.schedule,
+            self.state,
+            seq=self.seq,
+            cause=cause,
+            clock=clock,
+            schedule_version=self.schedule_version,
+            fresh=cause["kind"] == "schedule",
         )
 
+    def snapshot_text(
+        self,
+        view: View,
+        cause: Cause | None = None,
+        *,
+        notes: NoteScope = frozenset(),
+        compact: bool = False,
+    ) -> str:
+        """A snapshot for one view, for a client that just (re)connected, with the notes
+        of the channels in ``notes`` (None: all): the whole ``state`` message, or the
+        ``live`` document for a ``compact`` client. Encoded once per (view, scope) until
+        the next publication, however many clients connect."""
+        cause = cause or {"kind": "snapshot"}
+        if compact:
+            return self.live.snapshot_text(
+                self.schedule,
+                self.state,
+                seq=self.seq,
+                view=view,
+                notes=notes,
+                clock=self.clock.model(),
+                cause=cause,
+                schedule_version=self.schedule_version,
+            )
+
+        def make(server_time: float = 0.0) -> str:
+            doc = public_state(self.document, notes)
+            channels = view_channels(doc, view)
+            body = StateDocument(at=doc["at"], event=doc["event"], channels=channels)
+            return encode(
+                StateMessage.of(
+                    seq=self.seq,
+                    clock=self.clock.model(),
+                    state=body,
+                    cause=cause,
+                    schedule_version=self.schedule_version,
+                    server_time=server_time,
+                )
+            )
+
+        if cause["kind"] != "snapshot":
+            return make(now_ms())
+        key = ("state", view, notes, self.schedule_version, id(self.document))
+        return self.live.snapshots.get(self.seq, key, make)
+
     def welcome_text(self, client: Client) -> str:
-        """The first message of a connection (and the answer to each ``hello``)."""
+        """The first message of a connection (and the answer to a ``hello`` that changed
+        what it is or follows)."""
         return encode(
             WelcomeMessage(
                 version=__version__,
@@ -299,6 +362,8 @@ class Show:
                 all_channels=list(self.channel_ids),
                 heartbeat_seconds=self.heartbeat_seconds,
                 schedule_version=self.schedule_version,
+                state="ref" if client.compact else "full",
+                boot=BOOT,
             )
         )
 
@@ -321,34 +386,59 @@ class Show:
             seq = self.replay.last_seq + 1
             step = self.replay.check(JournalEntry(seq, t, command, who))
             kept = step.entry.command  # a toggle journaled as what it did
-            record = await self.writer.run(
-                partial(
-                    self.journal.append,
-                    wall=self.clock.wall_now(),
-                    show=t,
-                    who=who,
-                    command=command_json(kept),
+            wall, text = self.clock.wall_now(), command_json(kept)
+            if self.committer is not None:  # a cluster leader: the replicated journal first
+                row = entry_row(wall=wall, show=t, who=who, command=text)
+                record = await self.committer(seq, row)
+            else:
+                record = await self.writer.run(
+                    partial(self.journal.append, wall=wall, show=t, who=who, command=text)
                 )
-            )
-            before = self.replay.undos.voided
-            self.entries.append(JournalEntry(record.seq, t, kept, who))
-            if record.seq == seq:
-                self.replay.commit(step)
-                show, next_change = step.state, step.next_change
-            else:  # the journal numbered it otherwise (never expected): replay it whole
-                self.replay = Replay(self.schedule, self.entries)
-                show, next_change = self.replay.state(t)
-            target = self._entry_command(kept.seq) if isinstance(kept, Undo) else None
-            voids, restores = undo_diff(before, self.replay.undos.voided)
-            self._entry_docs.append(
-                journal_entry_doc(
-                    record, kept, self.schedule, target=target, voids=voids, restores=restores
-                )
-            )
-            self._mark_voided(voids | restores)
-            self._adopt(show, next_change, {"kind": "command", "seq": record.seq})
+            self._take(record, kept, step)
         logger.info("command #%d by %s: %s", record.seq, who, describe(kept))
         return record
+
+    async def apply_replicated(self, record: Record) -> None:
+        """Apply an entry another server journaled (already in this server's journal too).
+
+        A cluster follower (:mod:`control_room.cluster`) copies the leader's entries into its
+        own journal, then applies each here: the same engine, the same step as
+        :meth:`submit`, without writing the journal. An entry the engine refuses now (it
+        never should: the leader checked it against the same state) is kept as the full
+        replay keeps it, skipped.
+
+        Raises:
+            JournalError: the entry's command cannot be read by this version.
+        """
+        (entry,) = entries_from_records([record])
+        async with self._lock:
+            try:
+                step: Step | None = self.replay.check(entry)
+            except (CommandRejected, ValueError):
+                step = None
+            self._take(record, entry.command, step)
+
+    def _take(self, record: Record, kept: Command, step: Step | None) -> None:
+        """Adopt a journaled entry: the engine's step if it is the next one, else the whole
+        journal replayed; the régie's journal doc; the state published. Holds the lock."""
+        before = self.replay.undos.voided
+        t = record.show
+        self.entries.append(JournalEntry(record.seq, t, kept, record.who))
+        if step is not None and record.seq == step.base + 1 == self.replay.last_seq + 1:
+            self.replay.commit(step)
+            show, next_change = step.state, step.next_change
+        else:  # numbered otherwise (never expected), or refused: replay it whole
+            self.replay = Replay(self.schedule, self.entries)
+            show, next_change = self.replay.state(max(t, self.now()))
+        target = self._entry_command(kept.seq) if isinstance(kept, Undo) else None
+        voids, restores = undo_diff(before, self.replay.undos.voided)
+        self._entry_docs.append(
+            journal_entry_doc(
+                record, kept, self.schedule, target=target, voids=voids, restores=restores
+            )
+        )
+        self._mark_voided(voids | restores)
+        self._adopt(show, next_change, {"kind": "command", "seq": record.seq})
 
     def _entry_command(self, seq: int) -> Command | None:
         for entry in reversed(self.entries):

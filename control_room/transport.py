@@ -48,6 +48,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from control_room.hub import Message
+from control_room.inbox import Flag, Inbox
 
 __all__ = [
     "LINK_KEY",
@@ -298,6 +299,13 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
     on_drop: Callable[[str], None] | None = None
     """Called when the connection is dropped for missing the heartbeat (the hub counts it)."""
     _corked: list[bytes] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The same behaviour as uvicorn's asyncio.Queue and Event, without their five
+        # empty deques: 3.5 KB less per idle screen (control_room/inbox.py).
+        self.queue = Inbox()  # type: ignore[assignment]
+        self.writable = Flag(True)  # type: ignore[assignment]
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)

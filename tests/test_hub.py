@@ -271,3 +271,53 @@ async def test_presence_counts_roles_per_channel() -> None:
     assert len(changes) == 4
     hub.remove(timer)
     assert hub.presence()["parcours-1"]["timer"] == 0
+
+
+def _recount(hub: Hub, clients: list[Client]) -> dict[str, dict[str, int]]:
+    counts = {channel: {role.value: 0 for role in Role} for channel in hub.channels}
+    for client in clients:
+        for channel in hub.channels if client.channels is None else client.channels:
+            if channel in counts:
+                counts[channel][client.role.value] += 1
+    return counts
+
+
+async def test_presence_is_kept_as_clients_come_go_and_change_never_recounted() -> None:
+    hub = Hub(["main", "parcours-1", "parcours-2"])
+    roles = list(Role)
+    views = [None, frozenset({"main"}), frozenset({"parcours-1", "parcours-2"}), frozenset()]
+    here: list[Client] = []
+    for n in range(60):
+        client = hub.client(Recorder().send, role=roles[n % 4], channels=views[n % 4])
+        hub.add(client)
+        here.append(client)
+        if n % 3 == 0:
+            hub.subscribe(client, role=roles[(n + 1) % 4], channels=views[(n + 2) % 4])
+        if n % 5 == 0:
+            gone = here.pop(n % len(here))
+            hub.remove(gone)
+            hub.remove(gone)  # twice: counted once
+        assert hub.presence() == _recount(hub, here)
+    hub.channels = ("main", "parcours-3")  # a live edit changed the channels
+    assert hub.presence() == _recount(hub, here)
+    presence = hub.presence()
+    presence["main"]["viewer"] += 100  # a copy: the hub's counts are its own
+    assert hub.presence() == _recount(hub, here)
+
+
+async def test_a_client_behind_gets_the_catch_up_message_in_place_of_a_patch() -> None:
+    hub = Hub(["main"])
+    fast, slow = Socket(), Socket()
+    connect(hub, fast)
+    slow_client = connect(hub, slow)
+    hub.broadcast_view(lambda view: "patch 1", key="state", catch_up=lambda view: "snap 1")
+    assert fast.sent == slow.sent == ["patch 1"]
+    slow.fill()
+    hub.broadcast_view(lambda view: "patch 2", key="state", catch_up=lambda view: "snap 2")
+    assert slow_client.behind  # "patch 2" waits in its queue
+    hub.broadcast_view(lambda view: "patch 3", key="state", catch_up=lambda view: "snap 3")
+    hub.broadcast_view(lambda view: None, key="state", catch_up=lambda view: "never")
+    slow.drain()
+    await wait_until(lambda: not slow_client.behind)
+    assert fast.sent == ["patch 1", "patch 2", "patch 3"]
+    assert slow.sent == ["patch 1", "snap 3"]  # the snapshot replaced the waiting patch

@@ -253,3 +253,59 @@ def test_state_at_any_instant_is_computed_without_publishing(room: Room) -> None
     main = next(c for c in doc["channels"] if c["id"] == "main")
     assert main["status"] == "on_air" and room.show.seq == seq
     assert doc["at"] == later.isoformat()
+
+
+def connect_compact(
+    room: Room, *, role: Role, channels: frozenset[str] | None = None
+) -> tuple[Screen, Client]:
+    """A screen that asked for the state by reference (``?state=ref``)."""
+    screen = Screen()
+    client: Client = room.hub.client(screen.send, role=role, channels=channels)
+    client.compact = True
+    room.hub.add(client)
+    greet(room, client)
+    SENDERS.setdefault(id(room), []).append(asyncio.create_task(client.run()))
+    return screen, client
+
+
+async def test_a_compact_screen_gets_a_live_snapshot_then_deltas_of_its_channels_only(
+    room: Room, wall: Wall
+) -> None:
+    timer, _ = connect_compact(room, role=Role.TIMER, channels=frozenset({"main"}))
+    full = connect(room, role=Role.OVERLAY, channels=frozenset({"main"}))
+    live = await timer.wait_for(lambda m: m["type"] == "live")
+    assert [m["type"] for m in timer.messages] == ["welcome", "live"]
+    assert timer.messages[0]["state"] == "ref"
+    assert list(live["channels"]) == ["main"] and live["seq"] == room.show.seq
+    caller = Caller(who="test", identity=room.auth.check("secret"))
+    for command in (
+        {"type": "slate", "channel": "main", "text": "Coupure"},
+        {"type": "slate", "channel": "parcours-1", "text": "Coupure"},  # not followed
+        {"type": "hold", "channel": "main"},
+    ):
+        result = await room.dispatcher.submit(command, caller)
+        assert result.outcome is Outcome.APPLIED, result.error
+    await timer.wait_for(lambda m: m["type"] == "delta" and m["seq"] == room.show.seq)
+    deltas = timer.of("delta")
+    assert [d["channels"] for d in deltas] == [
+        {"main": {"slate": {"text": "Coupure", "since": deltas[0]["at"]}}},
+        {"main": {"held": True}},
+    ]
+    assert deltas[0]["base"] == live["seq"] and deltas[1]["base"] == deltas[0]["seq"]
+    assert deltas[1]["seq"] == deltas[0]["seq"] + 2  # parcours-1's change skipped it
+    await full.wait_for(lambda m: m["type"] == "state" and m["seq"] == room.show.seq)
+    assert full.of("delta") == [] and full.of("live") == []
+
+
+async def test_snapshots_are_encoded_once_per_publication_and_stamped_when_sent(
+    room: Room, wall: Wall
+) -> None:
+    show = room.show
+    first = json.loads(show.snapshot_text(None, compact=True))
+    wall.advance(3)
+    again = json.loads(show.snapshot_text(None, compact=True))
+    assert first["channels"] == again["channels"] and first["seq"] == again["seq"]
+    assert again["server_time"] > 0 and first["type"] == "live"
+    full = json.loads(show.snapshot_text(frozenset({"main"})))
+    assert full["type"] == "state" and full["server_time"] > 0
+    assert [c["id"] for c in full["state"]["channels"]] == ["main"]

@@ -158,7 +158,8 @@ def test_every_message_type_is_documented() -> None:
     }
     assert set(typing.get_args(wire.ServerMessage)) == set(wire.SERVER_MESSAGES)
     assert server_types == {
-        "welcome", "state", "pong", "result", "error", "journal", "presence", "acks", "switcher",
+        "welcome", "state", "live", "delta", "pong", "result", "error", "journal", "presence",
+        "acks", "switcher",
         "variables",
         "feeds", "schedule", "feed_health",
     }  # fmt: skip

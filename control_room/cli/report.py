@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TextIO
 
 from control_room.cli.export import add_archive_arguments, archive_or_report
-from control_room.report import build_report, report_html, report_text
+from control_room.report import build_report
+from control_room.report_render import report_html, report_text
 
 __all__ = ["add_commands", "report_main"]
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import ssl
 from contextlib import ExitStack
@@ -50,6 +51,7 @@ from control_room.cli.data_dir import (
 from control_room.cli.serve_options import add_serve_arguments
 from control_room.clock import Clock, ClockError
 from control_room.core.schedule import Schedule
+from control_room.hub import tune_collector
 from control_room.journal import Journal, JournalError
 from control_room.versions import store as store_version
 
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
     from control_room.app import Integration
+    from control_room.cluster.join import Joined
 
 __all__ = [
     "add_commands",
@@ -153,6 +156,9 @@ def screen_urls(base: str, schedule: Schedule, token: str | None) -> list[tuple[
         urls.append((f"overlay {channel.id}", f"{base}/overlay/{channel.id}"))
     for channel in schedule.channels:
         urls.append((f"timer {channel.id}", f"{base}/timer/{channel.id}"))
+    for channel in schedule.channels:  # behind a régie or moderator session
+        urls.append((f"backstage {channel.id}", f"{base}/backstage/{channel.id}"))
+    urls.append(("studio clock", f"{base}/clock"))
     urls.append(("state API", f"{base}/api/state"))
     return urls
 
@@ -196,18 +202,32 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return 1
         try:
             journal = held.enter_context(hold_data_dir(data_dir))
+            text = Path(args.file).read_text(encoding="utf-8")
+            joined = _join(args, schedule, text, journal) if args.redis else None
+            if joined is not None and joined.journal is not journal:  # a diverged one set aside
+                journal = joined.journal
+                held.callback(journal.close)
             notes = check_journal(
                 journal, accept_loss=args.accept_journal_loss, mirror=args.journal_mirror
             )
             check_event(journal, schedule)
             # The schedule kept beside its journal, for `report` and `export` (versions.py).
-            text = Path(args.file).read_text(encoding="utf-8")
             version = store_version(data_dir, text, source=args.file, journal=journal)
             clock, clock_note = resolve_clock(journal, schedule, at=args.at, speed=args.speed)
+            if joined is not None:
+                clock, clock_note = _cluster_clock(joined, clock)
+                notes += joined.notes()
             operator = resolve_token(data_dir)
             edits = _Edits(data_dir, Path(args.file), text, version.number, watch=args.watch)
             built = _build(
-                args, schedule, clock, journal, operator.token, public=public, edits=edits
+                args,
+                schedule,
+                clock,
+                journal,
+                operator.token,
+                public=public,
+                edits=edits,
+                joined=joined,
             )
             sock = held.enter_context(_listen(args.host, args.port))
         except (JournalError, ClockError, OSError, _Refused) as exc:
@@ -228,6 +248,38 @@ def serve_main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         _run(built.app, sock, args)
     return 0
+
+
+def _join(args: argparse.Namespace, schedule: Schedule, text: str, journal: Journal) -> Joined:
+    """Join the show's cluster on ``--redis`` (docs/cluster.md); the operator token must be
+    the same on every instance, so it comes from ``$CONTROL_ROOM_TOKEN``.
+
+    Raises:
+        _Refused: no shared token, Redis does not answer, another schedule or clock.
+    """
+    from control_room.cli.data_dir import TOKEN_ENV
+    from control_room.cluster import event_id
+    from control_room.cluster.join import ClusterError, join
+
+    if not os.environ.get(TOKEN_ENV, "").strip():
+        raise _Refused(
+            f"--redis: every instance must accept the same operator token; set ${TOKEN_ENV} "
+            "to the same value on each (docs/cluster.md)"
+        )
+    try:
+        return join(args.redis, text, event_id(schedule), journal)
+    except ClusterError as exc:
+        raise _Refused(str(exc)) from None
+
+
+def _cluster_clock(joined: Joined, clock: Clock) -> tuple[Clock, str]:
+    from control_room.cluster.join import ClusterError
+
+    try:
+        adopted, note = joined.clock(clock)
+    except ClusterError as exc:
+        raise _Refused(str(exc)) from None
+    return adopted, note
 
 
 def _announce(
@@ -283,6 +335,7 @@ def _build(
     *,
     public: str | None = None,
     edits: _Edits | None = None,
+    joined: Joined | None = None,
 ) -> _Built:
     """The show and the app that serves it: the one place that knows how they are made.
 
@@ -306,7 +359,7 @@ def _build(
         heartbeat_seconds=args.heartbeat or None,
         schedule_version=edits.version if edits is not None else 1,
     )
-    integrations = _integrations(args, schedule, edits)
+    integrations = _integrations(args, schedule, edits, joined)
     from control_room.hosts import served_hosts
 
     hosts = served_hosts(args.host, public=public, extra=args.allow_host)
@@ -315,10 +368,11 @@ def _build(
 
 
 def _integrations(
-    args: argparse.Namespace, schedule: Schedule, edits: _Edits | None
+    args: argparse.Namespace, schedule: Schedule, edits: _Edits | None, joined: Joined | None
 ) -> list[Integration]:
-    """What runs beside the show, as asked: live edits of the schedule, the video switcher,
-    the OSC adapter.
+    """What runs beside the show, as asked: the cluster membership, live edits of the
+    schedule, the video switcher (in a cluster: only while this instance leads), the OSC
+    adapter.
 
     Raises:
         _Refused: the switcher configuration is refused, or the OSC port cannot be bound.
@@ -326,12 +380,20 @@ def _integrations(
     from control_room.room import SwitcherLink
 
     integrations: list[Integration] = []
+    leader_only: list[Integration] = []
     if edits is not None:
         from control_room.editor import editor_integration
 
         watched = edits.path if edits.watch else None
+        refuse: str | None = None
+        if joined is not None:
+            from control_room.cluster.join import EDITS_REFUSED
+
+            refuse = EDITS_REFUSED
         integrations.append(
-            editor_integration(data_dir=edits.data_dir, path=watched, text=edits.text)
+            editor_integration(
+                data_dir=edits.data_dir, path=watched, text=edits.text, refuse=refuse
+            )
         )
     if args.switcher:
         from control_room.switcher import (
@@ -345,7 +407,12 @@ def _integrations(
         except SwitcherConfigError as exc:
             raise _Refused(str(exc)) from None
         link = switcher_integration(switcher_config)
-        integrations.append(lambda room: link(SwitcherLink(room)))
+        if joined is None:
+            integrations.append(lambda room: link(SwitcherLink(room)))
+        else:
+            from control_room.cluster import LeaderLink
+
+            leader_only.append(lambda room: link(LeaderLink(room)))
     if args.osc_port is not None:
         from control_room.osc import bind, osc_integration
 
@@ -356,6 +423,18 @@ def _integrations(
                 f"cannot listen for OSC on {args.osc_host}:{args.osc_port}: {exc}"
             ) from None
         integrations.append(osc_integration(sock, feedback=args.osc_feedback))
+    if joined is not None:
+        from control_room.cluster import cluster_integration, new_node_id
+
+        member = cluster_integration(
+            joined.url,
+            joined.keys,
+            node_id=new_node_id(),
+            lease_ms=args.lease_ms,
+            start=joined.reconciled.start,
+            leader_only=leader_only,
+        )
+        integrations.insert(0, member)
     return integrations
 
 
@@ -411,4 +490,5 @@ def _run(app: ASGIApp, sock: socket.socket, args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
     )
+    tune_collector()  # many long-lived connections (control_room/hub.py)
     transport.Server(config).run(sockets=[sock])

@@ -26,6 +26,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     _add_journal_arguments(parser)
     _add_switcher_arguments(parser)
     _add_osc_arguments(parser)
+    _add_cluster_arguments(parser)
 
 
 def _add_show_arguments(parser: argparse.ArgumentParser) -> None:
@@ -229,3 +230,30 @@ def _osc_target(text: str) -> tuple[str, int]:
         return parse_target(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
+    """Several servers, one show, through Redis (docs/cluster.md); off without ``--redis``."""
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="join the show's cluster on this Redis (redis://host:port/db): every instance "
+        "with the same schedule and Redis serves the same show; one leads (docs/cluster.md)",
+    )
+    parser.add_argument(
+        "--lease-ms",
+        type=_lease_ms,
+        default=3000,
+        metavar="MS",
+        help="with --redis: the leader's lease; a follower takes over within it (3000)",
+    )
+
+
+def _lease_ms(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of milliseconds: {text!r}") from None
+    if not 300 <= value <= 60_000:
+        raise argparse.ArgumentTypeError(f"{value} ms: the lease must be 300 to 60000 ms")
+    return value

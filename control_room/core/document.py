@@ -14,6 +14,7 @@ from .document_types import (
     EventDoc,
     ItemDoc,
     ItemRefDoc,
+    ItemWindowDoc,
     LowerThirdDoc,
     MessageDoc,
     NextDoc,
@@ -31,7 +32,15 @@ from .document_types import (
     TimerDoc,
 )
 from .schedule import Item, Kind, Person, Schedule, Segment, Site
-from .timeline import ChannelState, LowerThirdState, MessageState, OnAir, ShowState, Upcoming
+from .timeline import (
+    ChannelState,
+    LowerThirdState,
+    MessageState,
+    OnAir,
+    ShowState,
+    Upcoming,
+    item_windows,
+)
 
 __all__ = [
     "NOTES_ALL",
@@ -164,9 +173,20 @@ def _now(schedule: Schedule, now: OnAir) -> NowDoc:
         else None
     )
     offset = round((now.ends_at - now.segment.end).total_seconds())
+    # Every item's expected window, so a backstage screen reads plan against expected times
+    # by the engine's own rule rather than by a copy of it.
+    windows: list[ItemWindowDoc] = [
+        {
+            "id": w.item.id,
+            "starts_at": iso(w.starts_at, schedule),
+            "ends_at": iso(w.ends_at, schedule),
+        }
+        for w in item_windows(now.segment, now.starts_at, now.ends_at)
+    ]
     return NowDoc(
         **segment_document(schedule, now.segment, now.starts_at, now.ends_at),
         item=item,
+        item_windows=windows,
         offset_seconds=offset,
     )
 

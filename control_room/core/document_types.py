@@ -16,6 +16,7 @@ __all__ = [
     "EventDoc",
     "ItemDoc",
     "ItemRefDoc",
+    "ItemWindowDoc",
     "LowerThirdDoc",
     "MessageDoc",
     "MessagesDoc",
@@ -80,6 +81,15 @@ class ItemRefDoc(TypedDict):
     estimated: bool
 
 
+class ItemWindowDoc(TypedDict):
+    """An item of the segment on air and its expected window (its plan moved with the
+    segment's actual start; the closing item stretched to the segment's expected end)."""
+
+    id: str
+    starts_at: str | None
+    ends_at: str | None
+
+
 class SegmentDoc(TypedDict):
     """A segment with its expected times (the planned ones when nothing moved it)."""
 
@@ -108,6 +118,7 @@ class NowDoc(SegmentDoc):
     """The segment on air: its item on air, and how late it ends against the plan."""
 
     item: ItemDoc | None
+    item_windows: list[ItemWindowDoc]
     offset_seconds: int
 
 

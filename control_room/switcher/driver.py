@@ -327,7 +327,9 @@ class Switcher:
         except BaseException:
             await client.close()
             raise
-        self._pushed_program = self._pushed_preview = None
+        # What OBS shows now counts as pushed: a scene already on program (a new cluster
+        # leader taking over a switcher, a reconnection) is not set a second time.
+        self._pushed_program, self._pushed_preview = program, preview
         self._unreachable_recorded = None
         self._missing_scene = None
         self._set_status(

@@ -80,6 +80,7 @@ STATUS = {
     Outcome.LIMITED: 429,
     Outcome.REJECTED: 409,
     Outcome.FAILED: 500,
+    Outcome.UNAVAILABLE: 503,
 }
 """The HTTP status of each outcome of a command."""
 
@@ -303,6 +304,8 @@ async def api_variables(request: Request) -> Response:
 async def health(request: Request) -> Response:
     room = room_of(request)
     body: HealthBody = {"status": room.phase, **room.show.health()}  # type: ignore[typeddict-item]
+    if room.cluster is not None:  # serve --redis (docs/cluster.md)
+        body["cluster"] = room.cluster.health()  # type: ignore[typeddict-unknown-key]
     return JSONResponse(body)
 
 

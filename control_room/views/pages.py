@@ -1,4 +1,4 @@
-"""The four screens: HTML pages and their static assets.
+"""The screens: HTML pages and their static assets.
 
 The pages are thin shells: every screen is drawn in the browser by plain JS modules
 (``web/static``) from the one websocket state stream. This module only renders the
@@ -23,6 +23,9 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from control_room.auth import Identity
+from control_room.room import Room
+from control_room.views.api import note_scope
 from control_room.views.login import exchange
 
 __all__ = ["page_routes", "LANGUAGES"]
@@ -85,8 +88,17 @@ def _language(request: Request) -> str:
     return lang if lang in LANGUAGES else LANGUAGES[0]
 
 
+def _reads_notes(identity: Identity | None, channel: str) -> bool:
+    """Whether ``identity`` reads ``channel``'s private notes (the operator, or a moderator
+    token of that channel): who may open its backstage view."""
+    if identity is None:
+        return False
+    scope = note_scope(identity)
+    return scope is None or channel in scope
+
+
 def page_routes(templates_dir: Path, static_dir: Path) -> list[BaseRoute]:
-    """The routes of the four screens and of their static assets.
+    """The routes of the screens and of their static assets.
 
     Args:
         templates_dir: the Jinja2 templates (``web/templates``).
@@ -94,7 +106,8 @@ def page_routes(templates_dir: Path, static_dir: Path) -> list[BaseRoute]:
 
     Returns:
         ``GET /`` (viewer programme), ``GET /regie``, ``GET /overlay/{channel}``,
-        ``GET /timer/{channel}`` and a ``/static`` mount named ``static``.
+        ``GET /timer/{channel}``, ``GET /backstage/{channel}`` (behind a régie or moderator
+        session), ``GET /clock`` (the studio clock) and a ``/static`` mount named ``static``.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -141,10 +154,38 @@ def page_routes(templates_dir: Path, static_dir: Path) -> list[BaseRoute]:
             return await exchange(request)
         return render(request, "timer.html", page="timer", channel=channel)
 
+    async def backstage(request: Request) -> Response:
+        channel = channel_of(request)
+        room: Room = request.app.state.room
+        if channel is None or channel not in room.show.channel_ids:
+            return render(request, "not_found.html", 404, page="not-found", channel="")
+        if "token" in request.query_params:  # a moderator's or the régie's link: log in
+            return await exchange(request)
+        identity = room.auth.check(room.auth.request_token(request.headers, request.cookies))
+        if not _reads_notes(identity, channel):
+            # The shell never holds a note (they come by the websocket, by the same scope),
+            # but a refused visitor gets no screen at all: a login link instead.
+            status = 401 if identity is None else 403
+            refused = "forbidden" if identity is not None else "unauthorized"
+            return render(
+                request,
+                "backstage.html",
+                status,
+                page="not-found",
+                channel=channel,
+                refused=refused,
+            )
+        return render(request, "backstage.html", page="backstage", channel=channel, refused="")
+
+    async def studio_clock(request: Request) -> Response:
+        return render(request, "clock.html", page="studio-clock", channel="")
+
     return [
         Route("/", programme, methods=["GET", "HEAD"], name="programme"),
         Route("/regie", regie, methods=["GET", "HEAD"], name="regie"),
         Route("/overlay/{channel}", overlay, methods=["GET", "HEAD"], name="overlay"),
         Route("/timer/{channel}", timer, methods=["GET", "HEAD"], name="timer"),
+        Route("/backstage/{channel}", backstage, methods=["GET", "HEAD"], name="backstage"),
+        Route("/clock", studio_clock, methods=["GET", "HEAD"], name="studio_clock"),
         Mount("/static", app=_RevalidatedStaticFiles(directory=str(static_dir)), name="static"),
     ]

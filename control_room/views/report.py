@@ -3,7 +3,7 @@
 The operator's token is required (``Authorization: Bearer TOKEN``, the régie's session
 cookie, or ``?token=`` for a browser), checked with the room's
 :class:`~control_room.auth.Auth`; 401 otherwise, 403 for a token of another role. The page
-is :func:`control_room.report.report_html`, computed up to the show time now, with its own
+is :func:`control_room.report_render.report_html`, computed up to the show time now, with its own
 Content-Security-Policy: nothing but its one inline stylesheet (by hash).
 """
 
@@ -16,7 +16,8 @@ from starlette.responses import HTMLResponse, Response
 
 from control_room.archive import build_archive
 from control_room.auth import COOKIE, bearer
-from control_room.report import build_report, report_csp, report_html
+from control_room.report import build_report
+from control_room.report_render import report_csp, report_html
 from control_room.versions import current_version
 from control_room.views.api import error, room_of
 

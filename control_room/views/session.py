@@ -77,7 +77,8 @@ def greet(room: Room, client: Client) -> None:
     (written together: one packet, no small-write stall between them)."""
     with client.batch():
         client.enqueue(room.show.welcome_text(client))
-        client.enqueue(room.show.snapshot_text(client.view, notes=client.notes), key="state")
+        snapshot = room.show.snapshot_text(client.view, notes=client.notes, compact=client.compact)
+        client.enqueue(snapshot, key="state")
         room.desk.greet(client)
         room.variables.greet(client)
 
@@ -107,12 +108,17 @@ async def ws_endpoint(websocket: WebSocket) -> None:
         role=_role(params.get("role")),
         channels=channels_param(params.get("channels")),
     )
+    client.compact = params.get("state") == "ref"
     if isinstance(link, WebSocketProtocol):
         link.on_drop = client.fail  # a missed heartbeat counts as too slow
     credential = Credential(params.get("token") or websocket.cookies.get(COOKIE) or None)
     credential.identity(room, client)
     room.hub.add(client)
     greet(room, client)
+    mode = params.get("state")
+    if mode not in (None, "", "full", "ref"):
+        error = f"?state={mode!r}: expected 'full' or 'ref'; whole state messages are sent"
+        client.enqueue(encode(ErrorMessage(error=error)))
     slow = await _run(room, websocket, client, credential)
     if slow and isinstance(client.link, SendLink):  # a real link was aborted already
         with contextlib.suppress(Exception):
@@ -124,18 +130,31 @@ async def _run(room: Room, websocket: WebSocket, client: Client, credential: Cre
     """Read until the connection ends or the client is dropped; True if it was too slow.
 
     Nothing here sends: the hub writes to the client's link (and queues only when the
-    connection has no room); a client dropped as too slow has its link aborted by the hub.
+    connection has no room); a client dropped as too slow has its link aborted by the hub
+    and its reading stopped by :attr:`~control_room.hub.Client.on_done` (the connection's
+    one task reads: no task per connection waits for the drop).
     """
-    receiver = asyncio.create_task(_receive(room, websocket, client, credential))
-    dropped = asyncio.create_task(client.done.wait())
+    reader = asyncio.current_task()
+    stopped = False
+
+    def stop() -> None:
+        nonlocal stopped
+        stopped = True
+        if reader is not None:
+            reader.cancel()
+
+    client.on_done = stop
     try:
-        await asyncio.wait({receiver, dropped}, return_when=asyncio.FIRST_COMPLETED)
+        await _receive(room, websocket, client, credential)
+    except asyncio.CancelledError:
+        if not stopped:
+            raise
+        if reader is not None:
+            reader.uncancel()
+    except Exception as exc:
+        logger.error("websocket client %s failed: %r", client, exc)
     finally:
-        for task in (receiver, dropped):
-            task.cancel()
-        results = await asyncio.gather(receiver, dropped, return_exceptions=True)
-        if isinstance(results[0], Exception):
-            logger.error("websocket client %s failed: %r", client, results[0])
+        client.on_done = None
         client.gone()
         room.hub.remove(client)
     return client.slow
@@ -221,7 +240,16 @@ async def handle(
             assert_never(message)
 
 
+def _subscription(client: Client) -> tuple[object, ...]:
+    """What a greeting depends on: a hello that leaves it as it was is not greeted again."""
+    return (client.role, client.channels, client.authenticated, client.notes, client.compact)
+
+
 def _hello(room: Room, client: Client, message: Hello, credential: Credential) -> None:
+    """Take a hello; greet again (welcome, snapshot, desk) only if it changed who the client
+    is or what it follows: the hello that confirms the URL's subscription costs nothing, so
+    a (re)connect brings one welcome and one snapshot."""
+    before = _subscription(client)
     channels = None if message.channels is None else frozenset(message.channels)
     unknown = sorted((channels or set()) - set(room.show.channel_ids))
     if unknown:
@@ -236,8 +264,11 @@ def _hello(room: Room, client: Client, message: Hello, credential: Credential) -
         client.enqueue(encode(ErrorMessage(error=error, detail=UNAUTHORIZED)))
     client.name = message.name
     client.lang = message.lang
+    if message.state is not None:
+        client.compact = message.state == "ref"
     room.hub.subscribe(client, role=message.role, channels=channels)
-    greet(room, client)
+    if _subscription(client) != before:
+        greet(room, client)
 
 
 def _operator(identity: Identity | None) -> bool:

@@ -65,6 +65,8 @@ class Hello(_Message):
     token: Annotated[str, Field(max_length=256)] | None = None
     lang: Annotated[str, Field(max_length=16)] | None = None
     name: Annotated[str, Field(max_length=80)] | None = None
+    state: Literal["full", "ref"] | None = None
+    """``ref``: the state by reference (``live`` and ``delta``); None: as the URL said."""
 
 
 class Ping(_Message):

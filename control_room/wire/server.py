@@ -11,7 +11,7 @@ clock, in milliseconds since the Unix epoch, when the message was produced
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar, Literal, NotRequired
+from typing import Any, ClassVar, Literal, NotRequired, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
@@ -25,6 +25,9 @@ __all__ = [
     "Cause",
     "ChannelVariables",
     "ClockModel",
+    "DeltaMessage",
+    "InstantsDoc",
+    "LiveMessage",
     "ErrorMessage",
     "FeedsMessage",
     "JournalEntryDoc",
@@ -99,6 +102,15 @@ class _Server(BaseModel):
     server_time: float = Field(default_factory=now_ms)
 
 
+class _Trusted(_Server):
+    """A message built per publication from the server's own fields: not validated again."""
+
+    @classmethod
+    def of(cls, **fields: Any) -> Self:
+        fields.setdefault("server_time", now_ms())
+        return cls.model_construct(**fields)
+
+
 class WelcomeMessage(_Server):
     """The first message on a connection, and the answer to every ``hello``."""
 
@@ -114,6 +126,13 @@ class WelcomeMessage(_Server):
     heartbeat_seconds: float | None
     schedule_version: int = 1
     """The version of the schedule on air (``GET /api/schedule`` gives it whole)."""
+    boot: str = ""
+    """Names this run of the server: a client caches the schedule by (``boot``,
+    ``schedule_version``), so a restart on another file is never mistaken for the same
+    version."""
+    state: Literal["full", "ref"] = "full"
+    """How this connection gets the state: whole ``state`` messages, or ``live`` and
+    ``delta`` messages by reference to the schedule (asked with ``state=ref``)."""
 
 
 class StateMessage(_Server):
@@ -151,6 +170,49 @@ class StateMessage(_Server):
             schedule_version=schedule_version,
             server_time=now_ms() if server_time is None else server_time,
         )
+
+
+class InstantsDoc(TypedDict):
+    """How a live document shortens instants: ``prefix + short + suffix`` is the ISO string
+    (an instant with a ``T`` is whole)."""
+
+    prefix: str
+    suffix: str
+
+
+class LiveMessage(_Trusted):
+    """The live document of the channels a client follows, for a client that asked for the
+    state by reference (``state=ref``): on connect, after a hello that changed what it
+    follows, after a live edit of the schedule, and in place of deltas it fell behind on.
+
+    Joined with the schedule of ``schedule_version`` it is the state document (see
+    docs/protocol.md and :mod:`control_room.core.live_document`).
+    """
+
+    type: Literal["live"] = "live"
+    seq: int
+    clock: ClockModel
+    cause: Cause
+    schedule_version: int
+    instants: InstantsDoc
+    at: str | None
+    channels: dict[str, dict[str, Any]]
+
+
+class DeltaMessage(_Trusted):
+    """What changed in the live document of the channels a client follows: for each channel
+    that changed, a JSON merge patch (RFC 7386) of its live document.
+
+    ``base``: the publication the patch applies to; a client whose live document is older
+    than ``base`` missed a delta and must take a snapshot (it reconnects).
+    """
+
+    type: Literal["delta"] = "delta"
+    seq: int
+    base: int
+    cause: Cause
+    at: str | None
+    channels: dict[str, dict[str, Any]]
 
 
 class PongMessage(_Server):
@@ -308,6 +370,8 @@ class FeedHealthMessage(_Server):
 ServerMessage = (
     WelcomeMessage
     | StateMessage
+    | LiveMessage
+    | DeltaMessage
     | PongMessage
     | ResultMessage
     | ErrorMessage
@@ -325,6 +389,8 @@ ServerMessage = (
 SERVER_MESSAGES: tuple[type[_Server], ...] = (
     WelcomeMessage,
     StateMessage,
+    LiveMessage,
+    DeltaMessage,
     PongMessage,
     ResultMessage,
     ErrorMessage,

@@ -23,6 +23,16 @@ WS_DOWN = re.compile(r"WebSocket connection to .* failed|ERR_CONNECTION_REFUSED"
 DEADLINE = 5000  # ms
 
 
+def cut_after(server: RunningServer) -> re.Pattern[str]:
+    """What the take's question says of parcours-2's morning workshop (11:45, 1 h 15): cut
+    at the minutes the shared real-time rehearsal has run into it by now (20 at its start,
+    12:05), or the next minute if one turns while the page asks."""
+    at = dt.datetime.fromisoformat(server.get_json("/api/state?channels=parcours-2")["at"])
+    start = at.replace(hour=11, minute=45, second=0, microsecond=0)
+    minutes = int((at - start).total_seconds() // 60)
+    return re.compile(f"serait coupé à ({minutes}|{minutes + 1}) min sur 1 h 15")
+
+
 def seconds_of(text: str) -> int:
     """ "12:34" / "1:02:03" / "+00:12" as signed seconds."""
     sign = -1 if text.startswith("+") else 1
@@ -130,7 +140,7 @@ def test_regie_keyboard_shortcuts_ask_before_changing_what_is_on_air(
     regie.keyboard.press(" ")
     expect(dialog).to_be_visible()
     # The morning workshop would be cut 20 minutes into 75: the one question names it.
-    expect(dialog).to_contain_text("serait coupé à 20 min sur 1 h 15")
+    expect(dialog).to_contain_text(cut_after(day))
     regie.keyboard.press("Enter")
     expect(overlay.locator("#l3-title")).to_have_text(
         re.compile(r"^Pause — reprise à 14:00$"), timeout=DEADLINE
@@ -181,10 +191,12 @@ def test_the_timer_counts_down_right_when_the_machine_clock_is_off(
 def test_the_overlay_moves_from_paris_to_morlaix_lille_and_lyon_at_1145(
     screens, tmp_path: Path
 ) -> None:
-    # 11:25 at 100x: Paris on air until 11:30 (3 s), the gap, then the parcours at 11:45 (12 s).
+    # 11:15 at 100x: Paris on air until 11:30 (9 s), the gap, then the parcours at 11:45
+    # (18 s): time for a loaded box to open the four pages before Paris goes off (from 11:25,
+    # 3 s was not always enough).
     speed = 100
     with run_server(
-        SHIPPED_DAY, data_dir=tmp_path / "data", at="2026-07-07T11:25", speed=speed
+        SHIPPED_DAY, data_dir=tmp_path / "data", at="2026-07-07T11:15", speed=speed
     ) as server:
         base = server.base_url
         main = screens.open(f"{base}/overlay/main", motion=True).page
@@ -285,7 +297,7 @@ def test_the_regie_take_names_the_segment_it_shows_as_next(day: RunningServer, s
     card.locator('[data-action="take"]').click()
     # 20 minutes into a 75-minute workshop: the engine asks, and the régie names what it cuts.
     dialog = regie.locator("#r-dialog")
-    expect(dialog).to_contain_text("serait coupé à 20 min sur 1 h 15", timeout=DEADLINE)
+    expect(dialog).to_contain_text(cut_after(day), timeout=DEADLINE)
     dialog.locator("button[type=submit]").click()
 
     def taken() -> dict | None:

@@ -8,15 +8,15 @@ pictures to a temporary directory. To refresh the ones in the docs:
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.links import moderator_link
+from tests.browser.shots import screenshot_dir, shoot
 from tests.support.server import REPO, RunningServer, run_server
 
 pytestmark = pytest.mark.browser
@@ -26,26 +26,7 @@ SHIPPED_DAY = REPO / "schedules" / "rnct-2026-07-07.yaml"
 
 @pytest.fixture
 def out_dir(tmp_path: Path) -> Path:
-    target = os.environ.get("CONTROL_ROOM_SCREENSHOTS")
-    path = (REPO / target) if target else tmp_path / "screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def settle(page: Page) -> None:
-    """Until every finite animation (banner transitions, message slide-in) has finished."""
-    page.wait_for_function(
-        """() => document.getAnimations().every(a =>
-            a.playState !== 'running' || a.effect.getComputedTiming().iterations === Infinity)"""
-    )
-
-
-def shoot(page: Page, out: Path, name: str, *, full_page: bool = False) -> Path:
-    settle(page)
-    path = out / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
-    assert path.stat().st_size > 10_000, f"{name}.png looks empty"
-    return path
+    return screenshot_dir(tmp_path)
 
 
 def command(server: RunningServer, **cmd: object) -> None:

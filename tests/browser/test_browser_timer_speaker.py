@@ -82,6 +82,9 @@ def test_in_the_lunch_break_of_the_block_the_main_timer_counts_to_the_resumption
         expected = left_until(doc, resumes)
         assert expected - 2 <= shown <= expected + 2, (shown, expected)
         expect(page.locator("#timer")).to_have_attribute("data-phase", "break")
+        # « À suivre » is what resumes, at 14:00: the parcours, not the 16:15 plenary.
+        expect(page.locator("#t-next-time")).to_have_text("14:00")
+        expect(page.locator("#t-next-title")).to_have_text("Reprise des 3 parcours")
 
 
 @pytest.mark.parametrize("at", ["2026-07-07T11:50", "2026-07-07T13:30"])

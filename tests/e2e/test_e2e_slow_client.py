@@ -28,10 +28,11 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(tmp_path: Pat
     ) as s:
         # A frozen screen: connected, never reads a byte.
         frozen = RawClient(s.port, query="role=overlay", rcvbuf=4096)
-        # A stuck screen with a lot coming: it asks for snapshot after snapshot, never reads.
+        # A stuck screen with a lot coming: it asks for snapshot after snapshot (each hello
+        # changes its role: a hello that changes nothing is not answered), never reads.
         stuck = RawClient(s.port, query="role=viewer", rcvbuf=4096)
-        for _ in range(300):
-            stuck.send({"type": "hello", "role": "viewer"})
+        for n in range(300):
+            stuck.send({"type": "hello", "role": "overlay" if n % 2 == 0 else "viewer"})
         try:
             followers = [
                 follow(s.ws_url, {"role": "viewer"}, len(view_changes(cues, None)))
@@ -75,8 +76,8 @@ async def keep_writing(client: RawClient) -> None:
     for _ in range(20_000):
         try:
             if client.drain():
-                for _ in range(10):
-                    client.send({"type": "hello", "role": "viewer"})
+                for n in range(10):
+                    client.send({"type": "hello", "role": "overlay" if n % 2 == 0 else "viewer"})
         except OSError:
             return  # dropped by the server
         await asyncio.sleep(0.002)

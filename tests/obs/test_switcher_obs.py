@@ -349,7 +349,14 @@ async def test_studio_mode_previews_the_next_scene_a_lead_time_before_the_cue(
     switcher = make_switcher(instance, recorder, start="11:44:25", speed=10, lead=30)
     switcher.update(state(DAY, [], at("11:44:25")))
     running(switcher)
-    await until(lambda: switcher.status.preview_scene == "Morlaix", what="preview")
+    # OBS's preview event can set the status before the request's answer is recorded.
+    await until(
+        lambda: (
+            switcher.status.preview_scene == "Morlaix"
+            and any(a.target == "preview" for a in recorder.attempts)
+        ),
+        what="preview set and its attempt recorded",
+    )
     preview = [a for a in recorder.attempts if a.target == "preview"]
     assert [(a.scene, a.result) for a in preview] == [("Morlaix", "ok")]
     assert switcher.status.studio_mode and await program_scene(instance) == "Attente"

@@ -28,7 +28,7 @@ from rehearsal import ProgramWatch, Regie, cue_wall_time, write_switcher_config
 
 from control_room.core.scenes import scenes_needed
 from control_room.schedule_file import load_schedule
-from tests.support.server import REPO, RunningServer, start_server
+from tests.support.server import REPO, RunningServer, settled, start_server
 
 pytestmark = pytest.mark.obs
 
@@ -150,11 +150,28 @@ async def test_program_follows_the_three_parcours_across_1145(
         latencies.append((switched - cue) * 1000)
         assert await watch[channel].program() == scene
     report("11:45 cue -> Morlaix/Lille/Lyon on program", latencies)
-    journal = await asyncio.to_thread(server.request, "GET", "/api/journal", token=server.token)
-    switches = journal[1]["switches"]
-    for channel, scene in PARCOURS.items():
-        ok = [s for s in switches if s["channel"] == channel and s["result"] == "ok"]
-        assert [s["scene"] for s in ok] == ["Attente", scene]
+
+    def ok_switches() -> dict[str, list[dict[str, Any]]]:
+        _, journal = server.request("GET", "/api/journal", token=server.token)
+        return {
+            channel: [
+                s for s in journal["switches"] if s["channel"] == channel and s["result"] == "ok"
+            ]
+            for channel in PARCOURS
+        }
+
+    def scenes(switches: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+        return {channel: [s["scene"] for s in found] for channel, found in switches.items()}
+
+    # A switch is audited on the journal's writer thread once OBS answered: the program
+    # can show the scene a moment before the journal holds the record.
+    expected = {channel: ["Attente", scene] for channel, scene in PARCOURS.items()}
+    await asyncio.to_thread(
+        settled, lambda: scenes(ok_switches()), expected, what="switches audited"
+    )
+    audited = ok_switches()
+    assert scenes(audited) == expected
+    for ok in audited.values():
         assert ok[-1]["code"] == 100 and ok[-1]["duration_ms"] is not None
         show_at = dt.datetime.fromisoformat(ok[-1]["show_at"])
         assert ok[-1]["show_at"].endswith("+02:00")
@@ -233,7 +250,9 @@ async def test_killed_obs_comes_back_on_the_current_scene(
     _, journal = await asyncio.to_thread(server.request, "GET", "/api/journal", token=server.token)
     results = [(s["scene"], s["result"]) for s in journal["switches"]]
     assert ("Slate", "unreachable") in results
-    assert results[-1] == ("Slate", "ok")
+    # Set on reconnect, unless OBS came back on it already: a scene already on program is
+    # never set again (driver._connect; a new cluster leader relies on it).
+    assert results[-1] in (("Slate", "ok"), ("Slate", "unreachable"))
 
 
 async def test_wrong_password_is_reported_and_nothing_else_is_disturbed(

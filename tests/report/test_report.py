@@ -14,7 +14,8 @@ from control_room.cli import main
 from control_room.core.actuals import actuals
 from control_room.core.schedule import Schedule
 from control_room.core.timeline import JournalEntry
-from control_room.report import Report, build_report, report_csp, report_html, report_text
+from control_room.report import Report, build_report
+from control_room.report_render import report_csp, report_html, report_text
 
 from .conftest import at
 

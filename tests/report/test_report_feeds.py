@@ -10,7 +10,8 @@ import pytest
 from control_room.archive import open_archive
 from control_room.core.schedule import Schedule
 from control_room.journal import Journal, SwitchRecord
-from control_room.report import Report, build_report, report_html, report_text
+from control_room.report import Report, build_report
+from control_room.report_render import report_html, report_text
 from control_room.versions import store
 
 from .conftest import DAY, at

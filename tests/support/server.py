@@ -32,7 +32,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +42,7 @@ __all__ = [
     "RunningServer",
     "ServerFailed",
     "eventually",
+    "settled",
     "run_server",
     "start_server",
 ]
@@ -74,6 +75,14 @@ def eventually(
         if time.monotonic() > deadline:
             raise TimeoutError(f"not true after {timeout:g} s: {what} (last error: {last_error!r})")
         time.sleep(interval)
+
+
+def settled(probe: Callable[[], T], expected: T, *, timeout: float = 10.0, what: str = "") -> T:
+    """Call ``probe`` until it returns ``expected`` (or ``timeout`` passes); its last value,
+    for the caller's assertion to show what differs (a record written a moment late)."""
+    with suppress(TimeoutError):
+        eventually(lambda: probe() == expected, timeout=timeout, what=what)
+    return probe()
 
 
 @dataclass

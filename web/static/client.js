@@ -3,6 +3,9 @@
 // - connects to /ws, says hello with its role and channels (and the operator token for the régie);
 // - reconnects by itself after growing, jittered delays (about 1 s up to 30 s) and takes the full
 //   snapshot the server sends on every connect, so nothing is lost by a dropped link;
+// - takes the state by reference (`state=ref`): a `live` snapshot, then `delta` patches of
+//   only what changed, joined with the schedule (fetched once per version, schedule.js) into
+//   the full state document (live-state.js), emitted as "state" as the pages always had it;
 // - estimates the server's clock from ping/pong, keeping the samples with the lowest round trip,
 //   and resyncs periodically, after a reconnect and when the tab becomes visible again;
 // - follows the clock model (rehearsal origin and speed), so showNow() is the server's show
@@ -13,6 +16,8 @@
 import { t } from "./i18n.js";
 import { ms, setText } from "./format.js";
 import { ServerClock } from "./clock.js";
+import { applyPatch, indexSchedule, joinState } from "./live-state.js";
+import { loadSchedule } from "./schedule.js";
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30000;
@@ -32,7 +37,7 @@ export class Link {
     this.lang = lang;
     // The initial subscription rides on the URL, so the first snapshot is already the right
     // one; the hello (with the token, never put in a URL) confirms it.
-    const query = new URLSearchParams({ role });
+    const query = new URLSearchParams({ role, state: "ref" });
     if (channels) query.set("channels", channels.join(","));
     this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}?${query}`;
     this.clock = new ServerClock();
@@ -52,6 +57,15 @@ export class Link {
     this.welcome = null;
     this.snapshots = 0; // full snapshots received (one per connect at least)
     this.connects = 0;
+    this.live = null; // the live document: {seq, version, instants, at, channels}
+    this.liveMessage = null; // the last live or delta message, for the state emitted
+    this.plan = null; // the schedule the state is joined with (GET /api/schedule)
+    this.planKey = null; // its key: `${boot}:${schedule_version}`
+    this.planIndex = null;
+    this.planWaiting = null; // the key of the schedule being fetched
+    this.early = null; // the schedule fetched at page load, before the first snapshot
+    this.deltas = 0; // delta messages applied (tests)
+    this.gaps = 0; // deltas that did not follow the live document held: resnapshot
   }
 
   /** Call fn(payload, message) on every message of this type ("state", "journal", …, "status"). */
@@ -86,6 +100,9 @@ export class Link {
     // A page may close with 1000 or 3000-4999 only (1001 "going away" is the browser's own).
     window.addEventListener("pagehide", () => this.ws?.close(1000, "page hidden"));
     setInterval(() => this.tick(), 500);
+    // The schedule is fetched beside the first connection, not after its snapshot: the
+    // first state is drawn one round trip sooner (taken if it is the version on air).
+    this.early = loadSchedule("page load");
     this.open();
     return this;
   }
@@ -113,7 +130,8 @@ export class Link {
     ws.onopen = () => {
       if (ws !== this.ws) return;
       this.connects += 1;
-      const hello = { type: "hello", role: this.role, channels: this.channels };
+      this.live = null;
+      const hello = { type: "hello", role: this.role, channels: this.channels, state: "ref" };
       if (this.token) hello.token = this.token;
       if (this.lang) hello.lang = this.lang;
       if (this.name) hello.name = this.name;
@@ -291,6 +309,21 @@ export class Link {
         this.welcome = msg;
         this.emit("welcome", msg);
         break;
+      case "live":
+        this.live = {
+          seq: msg.seq,
+          version: msg.schedule_version,
+          instants: msg.instants,
+          at: msg.at,
+          channels: msg.channels ?? {},
+        };
+        this.snapshots += 1;
+        this.attempt = 0;
+        this.joined(msg);
+        break;
+      case "delta":
+        this.applyDelta(msg);
+        break;
       case "state":
         if (msg.state) {
           this.state = msg.state;
@@ -320,6 +353,78 @@ export class Link {
       default:
         this.emit(msg.type, msg);
     }
+  }
+
+  /** The state of the live document in the shape the pages read, once the schedule is in. */
+  joined(msg) {
+    this.liveMessage = msg;
+    const key = `${this.welcome?.boot ?? ""}:${this.live.version}`;
+    if (this.planKey === key) {
+      this.emitJoined();
+      return;
+    }
+    if (this.planWaiting === key) return; // the state is emitted when it is in
+    this.planWaiting = key;
+    const version = this.live.version;
+    const early = this.early;
+    this.early = null;
+    const wanted = early
+      ? early.then(
+          (schedule) => (schedule.version === version ? schedule : loadSchedule(key)),
+          () => loadSchedule(key),
+        )
+      : loadSchedule(key);
+    wanted.then(
+      (schedule) => {
+        if (this.planWaiting === key) this.planWaiting = null;
+        if (!this.live || this.live.version !== version) return; // another version since
+        if (schedule.version !== undefined && schedule.version !== version) return; // a newer one is coming
+        this.plan = schedule;
+        this.planKey = key;
+        this.planIndex = indexSchedule(schedule);
+        this.emit("plan", schedule);
+        this.emitJoined();
+      },
+      (err) => {
+        if (this.planWaiting === key) this.planWaiting = null;
+        console.warn("control-room: no schedule", err);
+      },
+    );
+  }
+
+  /** Apply a delta to the live document; a delta that does not follow it asks for a snapshot. */
+  applyDelta(msg) {
+    const live = this.live;
+    if (live && msg.seq <= live.seq) return; // already in the snapshot
+    if (!live || msg.base > live.seq) {
+      this.gaps += 1;
+      this.reconnectNow(); // the snapshot of the new connection is whole
+      return;
+    }
+    for (const [id, patch] of Object.entries(msg.channels ?? {})) {
+      live.channels[id] = applyPatch(live.channels[id], patch);
+    }
+    live.seq = msg.seq;
+    live.at = msg.at ?? live.at;
+    this.deltas += 1;
+    this.joined(msg);
+  }
+
+  emitJoined() {
+    const live = this.live;
+    const msg = this.liveMessage;
+    const state = joinState(this.planIndex, live);
+    this.state = state;
+    this.stateSeq = live.seq;
+    const envelope = {
+      type: "state",
+      seq: live.seq,
+      cause: msg?.cause ?? { kind: "snapshot" },
+      schedule_version: live.version,
+      server_time: msg?.server_time,
+      state,
+    };
+    this.emit("state", state, envelope);
   }
 }
 

@@ -6,13 +6,20 @@
 //   theme    = dark (default) | light | glass
 //   accent   = colour of the "live" tag, hex without # (e.g. accent=0a7cff)
 //   next     = 0 to hide the "À suivre" line
+//   strap    = auto (default: the name strap follows the state's lower_third, in at an item's
+//              or a segment's start, out after its time or when the régie calls it out)
+//              | on (always in while someone is named) | off (never)
+//   lines    = at most this many lines of names on a panel's strap (1–4, default 2)
+//   box      = auto (default: the parcours box on the main channel collapses to a slim bar
+//              one minute after the parallel segment started) | full | slim
 //   preview  = 1 to draw a fake picture behind (to judge the overlay in a normal browser)
 //   lang     = en for English
 
 import { applyI18n, t } from "./i18n.js";
 import { connect } from "./client.js";
-import { el, hhmm, ms, personLine, replaceChildren, setClass, setText } from "./format.js";
+import { el, hhmm, ms, replaceChildren, setClass, setText } from "./format.js";
 import { isBreak } from "./phase.js";
+import { drawStrap, fitStrap } from "./strap.js";
 
 applyI18n();
 
@@ -38,6 +45,13 @@ if (accent && /^[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/.test(accent)) {
 }
 if (params.get("preview") === "1") stage.classList.add("preview");
 const showNext = params.get("next") !== "0";
+const pick = (name, values) => (values.includes(params.get(name)) ? params.get(name) : values[0]);
+const strapMode = pick("strap", ["auto", "on", "off"]);
+const boxMode = pick("box", ["auto", "full", "slim"]);
+const lines = Number(params.get("lines"));
+const strapLines = Number.isInteger(lines) && lines >= 1 && lines <= 4 ? lines : 2;
+// The parcours box shows in full for this long after the parallel segment started.
+const BOX_FULL_MS = 60_000;
 
 function fit() {
   const scale = Math.min(window.innerWidth / 1920, window.innerHeight / 1080);
@@ -72,18 +86,15 @@ function describe(state, ch) {
     };
   }
   if (ch.status === "gap" || pause) {
-    // Back at: the end of a break item inside a segment, else the next segment's start.
-    let back = null;
-    if (item?.kind === "break") back = ms(item.ends_at);
-    else if (next) back = ms(next.starts_at);
-    else if (now) back = ms(now.ends_at);
+    const back = resumption(ch);
     const title = back !== null ? t("break_until", { time: hhmm(back, tz) }) : t("break");
+    const resuming = back !== null ? resumingTitle(ch, back) : null;
     return {
       key: `break|${now?.id}|${item?.id}|${next?.id}`,
       mode: "break",
       tag: t("break"),
       title,
-      next: nextLine,
+      next: resuming !== null ? { time: hhmm(back, tz), title: resuming } : nextLine,
     };
   }
   // The main channel while the parcours run: the list of where each one is live.
@@ -92,7 +103,8 @@ function describe(state, ch) {
   }
   // On air.
   const site = ch.site;
-  const people = item?.people?.length ? item.people : (now.people ?? []);
+  const strap = ch.lower_third ?? { visible: false, people: [] };
+  const people = strap.people ?? [];
   return {
     key: `air|${site?.id}|${now.id}|${item?.id}`,
     mode: "air",
@@ -100,8 +112,38 @@ function describe(state, ch) {
     venue: site && site.venue && site.venue !== site.city ? site.venue : "",
     ...titles(ch, now, item),
     people,
+    strapIn: people.length > 0 && (strapMode === "on" || (strapMode === "auto" && strap.visible)),
     next: nextLine,
   };
+}
+
+/**
+ * When a break ends (epoch ms, null: unknown): `resumes_at` when the state gives it (a break
+ * item inside a block, a break segment), else the next segment's start, else the end of
+ * what is on air.
+ */
+function resumption(ch) {
+  const at = ms(ch.resumes_at);
+  if (at !== null) return at;
+  if (ch.now?.item?.kind === "break") return ms(ch.now.item.ends_at);
+  if (ch.next) return ms(ch.next.starts_at);
+  return ch.now ? ms(ch.now.ends_at) : null;
+}
+
+/**
+ * What resumes after a break, for the "À suivre" line: the item that resumes the block, else
+ * the next segment when it starts then, else the parallel channels (on the main channel
+ * during the parcours' lunch), else the block going on after its break item (null: nothing
+ * resumes). Never the next segment when something else resumes first (« Pause — reprise à
+ * 14:00 » beside « À suivre 16:15 »).
+ */
+function resumingTitle(ch, back) {
+  if (ch.resumes_item?.title) return ch.resumes_item.title;
+  if (ch.next && ms(ch.next.starts_at) === back) return ch.next.title;
+  const parallel = ch.now?.parallel ?? [];
+  if (parallel.length) return t("resume_parallel", { n: parallel.length });
+  if (ch.now?.item?.kind === "break") return ch.now.title;
+  return null;
 }
 
 const SHORT = 60;
@@ -120,26 +162,6 @@ function titles(ch, now, item) {
   return { kicker: channelKicker, title: now.title, description: sub };
 }
 
-function peopleNodes(people) {
-  if (!people || people.length === 0) return [];
-  if (people.length <= 2) {
-    const nodes = [];
-    people.forEach((p, i) => {
-      if (i > 0) nodes.push(" · ");
-      const rest = personLine(p).slice(p.name.length);
-      nodes.push(el("strong", { text: p.name }), rest);
-    });
-    return nodes;
-  }
-  const nodes = [];
-  people.slice(0, 6).forEach((p, i) => {
-    if (i > 0) nodes.push(" · ");
-    nodes.push(el("strong", { text: p.name }));
-  });
-  if (people.length > 6) nodes.push(` +${people.length - 6}`);
-  return nodes;
-}
-
 function fill(view) {
   const l3 = $("l3");
   l3.dataset.mode = view.mode;
@@ -147,9 +169,9 @@ function fill(view) {
   setText($("l3-venue"), view.venue ?? "");
   setText($("l3-kicker"), view.kicker ?? "");
   setText($("l3-title"), view.title ?? "");
-  const people = peopleNodes(view.people);
-  replaceChildren($("l3-people"), people.length ? people : view.description ?? "");
-  setClass($("l3-people"), "description", people.length === 0);
+  setText($("l3-desc"), view.description ?? "");
+  // The strap is filled even while out (a later "in" only shows it).
+  drawStrap($("l3-people"), view.people ?? [], { maxLines: strapLines });
   const next = showNext ? view.next : null;
   $("l3-next").hidden = !next;
   if (next) {
@@ -173,6 +195,16 @@ const IN = [
   { opacity: 1, transform: "translateX(0)", clipPath: "inset(0 0 0 0)" },
 ];
 
+const STRAP_IN = [
+  { opacity: 0, transform: "translateY(14px)", clipPath: "inset(0 100% 0 0)" },
+  { opacity: 1, transform: "translateY(0)", clipPath: "inset(0 0 0 0)" },
+];
+const STRAP_OUT = [
+  { opacity: 1, transform: "translateY(0)" },
+  { opacity: 0, transform: "translateY(10px)" },
+];
+const FADE_IN = [{ opacity: 0 }, { opacity: 1 }];
+
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 /**
@@ -191,6 +223,31 @@ async function animate(node, frames, duration) {
   animation.cancel();
 }
 
+/** Show or hide the strap at once (the whole card is about to come in). */
+function setStrap(on) {
+  const strap = $("l3-people");
+  strap.hidden = !on;
+  $("l3-desc").hidden = on || !$("l3-desc").textContent;
+  if (on) fitStrap(strap);
+}
+
+/** Bring the strap in or take it out, animated, inside a card already up. */
+async function strapTo(on) {
+  const strap = $("l3-people");
+  if (on === !strap.hidden) {
+    if (on) fitStrap(strap);
+    setStrap(on);
+    return;
+  }
+  if (on) {
+    setStrap(true);
+    await animate(strap, STRAP_IN, 480);
+  } else {
+    await animate(strap, STRAP_OUT, 320);
+    setStrap(false);
+  }
+}
+
 async function show(view) {
   wanted = view;
   if (busy) return;
@@ -207,12 +264,14 @@ async function show(view) {
         continue;
       }
       if (!l3.hidden && shownKey === v.key) {
-        fill(v); // same segment: update in place (e.g. the next one changed)
+        fill(v); // same segment: update in place (the next one changed, the strap in or out)
+        await strapTo(Boolean(v.strapIn));
         continue;
       }
       if (!l3.hidden) await animate(l3, OUT, 320);
       fill(v);
       l3.hidden = false;
+      setStrap(Boolean(v.strapIn));
       shownKey = v.key;
       await animate(l3, IN, 520);
     }
@@ -227,10 +286,43 @@ async function show(view) {
 // announced as interrupted, as for a slate, whatever the site's reaction.
 const feedLost = new Map();
 
+/** The show time (epoch ms): the link's clock, or the state's instant until the clock is known. */
+function showTime() {
+  return link.clock.model ? link.clock.showNow() : ms(link.state?.at);
+}
+
+/** Whether the parcours box is a slim bar at show time `now` (epoch ms), by the `box` option. */
+function boxSlim(ch, now) {
+  if (boxMode !== "auto") return boxMode === "slim";
+  const start = ms(ch?.now?.starts_at);
+  return start !== null && now !== null && now - start >= BOX_FULL_MS;
+}
+
+/** Collapse (or open) the parcours box when its first minute is over; called on a timer. */
+function drawBox() {
+  const ch = (link.state?.channels ?? []).find((c) => c.id === channelId);
+  const box = $("parallel");
+  const slim = boxSlim(ch, showTime());
+  if (box.classList.contains("slim") === slim) return;
+  setClass(box, "slim", slim);
+  if (!box.hidden && !reducedMotion) animate(box, FADE_IN, 360);
+}
+
+/** « En direct de Morlaix », the city in its own span (the slim bar shows only the city). */
+function liveFrom(city) {
+  const [before, after] = t("live_from", { city: "\u0000" }).split("\u0000");
+  return [
+    before ? el("span", { className: "where-words", text: before }) : null,
+    el("span", { className: "where-city", text: city }),
+    after ? el("span", { className: "where-words", text: after }) : null,
+  ];
+}
+
 function drawParallel(state, ch) {
   const list = ch.status === "on_air" ? (ch.parallel ?? []) : [];
   const live = list.filter((p) => p.now);
   $("parallel").hidden = Boolean(ch.slate) || live.length === 0 || isBreak(ch.now);
+  setClass($("parallel"), "slim", boxSlim(ch, showTime()));
   setText($("parallel-kicker"), [t("live"), ch.now?.subtitle].filter(Boolean).join(" · "));
   setText($("parallel-title"), ch.now?.title ?? "");
   replaceChildren(
@@ -239,16 +331,12 @@ function drawParallel(state, ch) {
       const onBreak = !p.now || p.now.kind === "break";
       // A slate on a parcours, or its feed lost, must not be announced as live.
       const interrupted = Boolean(p.slate) || feedLost.has(p.channel);
-      const where = interrupted
-        ? t("interrupted")
-        : p.site && !onBreak
-          ? t("live_from", { city: p.site.city })
-          : t("break");
+      const where = interrupted ? t("interrupted") : p.site && !onBreak ? liveFrom(p.site.city) : t("break");
       return el(
         "li",
         { className: onBreak || interrupted ? "off" : "", dataset: { channel: p.channel } },
         el("span", { className: "parallel-num", text: String(i + 1) }),
-        el("span", { className: "parallel-where", text: where }),
+        el("span", { className: "parallel-where" }, where),
         el("span", { className: "parallel-what", text: p.now?.title ?? p.title }),
       );
     }),
@@ -298,3 +386,6 @@ link.on("feed_health", (msg) => {
   else feedLost.delete(msg.channel);
   if (link.state) draw(link.state);
 });
+// The box collapses by the show clock, not by a push: a cheap check four times a second
+// (a timer, not animation frames, which a hidden OBS source may not run).
+setInterval(drawBox, 250);

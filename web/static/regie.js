@@ -5,9 +5,10 @@
 //   regie/token.js      logging in (a session cookie); read-only without it
 //   regie/dialogs.js    toasts and modal questions
 //   regie/actions.js    the commands, confirmed when they could hurt on air
-//   regie/cards.js      one card per channel (regie/card-meta.js: messages, screens, switcher)
+//   regie/cards.js      one card per channel (regie/card-meta.js: messages, screens, switcher;
+//                       regie/controls.js: its buttons; regie/notes.js: its private notes)
 //   regie/timeline.js   the déroulé strip
-//   regie/journal.js    the journal, and how a command reads
+//   regie/journal.js    the journal (each line undoable), and how a command reads
 //   regie/edits.js      live edits of the schedule: applied, or refused with every problem
 //   regie/keys.js       the keyboard
 //
@@ -18,10 +19,10 @@ import { applyI18n, otherLangUrl } from "./i18n.js";
 import { clockBadge, connect, connectionIndicator, everyFrame } from "./client.js";
 import { hhmmss, longDate, setText } from "./format.js";
 import { followSchedule } from "./schedule.js";
-import { resetAll } from "./regie/actions.js";
+import { resetAll, undoEntry } from "./regie/actions.js";
 import { drawMessages, drawPresence, drawSwitcher } from "./regie/card-meta.js";
 import { cardOf, drawChannels, frameChannels, onFeeds } from "./regie/cards.js";
-import { drawJournal, onJournal } from "./regie/journal.js";
+import { drawJournal, onJournal, watchJournal } from "./regie/journal.js";
 import { onSchedule, watchEdits } from "./regie/edits.js";
 import { frameTimeline, drawTimeline } from "./regie/timeline.js";
 import { watchKeys } from "./regie/keys.js";
@@ -49,13 +50,16 @@ function redrawCard(channelId, draw) {
 }
 
 link.on("state", (s) => {
+  const first = room.state === null;
   room.state = s;
+  if (first) drawJournal(); // the channels' short names, now known
   setText($("r-event"), s.event?.title ?? "");
   drawChannels();
   drawTimeline();
 });
 followSchedule(link, (schedule) => {
   room.schedule = schedule;
+  drawChannels(); // the message presets come with the schedule
   drawTimeline();
 });
 link.on("journal", onJournal);
@@ -86,6 +90,7 @@ everyFrame(() => {
 });
 
 $("r-reset-all").addEventListener("click", () => resetAll());
+watchJournal(undoEntry);
 watchKeys();
 
 setAuth(loginResult ?? "pending"); // the welcome says whether the session cookie is good

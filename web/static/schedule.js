@@ -1,48 +1,42 @@
-// The day's schedule (GET /api/schedule), for the pages that draw the whole plan.
+// The day's schedule (GET /api/schedule): fetched once per version and shared.
 //
-// The state stream carries what is on air; the plan itself is fetched once, after the first
-// state, again after each reconnect (the server may have been restarted on a new file), and
-// whenever a state names another schedule_version (a live edit put a new version on air).
+// The link (client.js) needs it to join the live state (live-state.js) and the pages that
+// draw the whole plan (the programme, the régie's timeline) need it too: both go through
+// loadSchedule(), so a page fetches a version of the schedule once. A version is named by
+// the server's run (the welcome's `boot`) and its `schedule_version` (a live edit puts a
+// new one on air): a restart on another file is never taken for the same version.
+
+const cache = new Map(); // key -> Promise of the schedule document
 
 /**
- * Fetch the schedule when the link first has a state, and again after every reconnect;
- * call onLoad(schedule) each time one arrives. A failed fetch is retried at the next connect.
+ * The schedule of `key` (a string naming the server run and the version): fetched the first
+ * time, shared after. A failed fetch is forgotten, so the next call tries again.
+ */
+export function loadSchedule(key) {
+  let promise = cache.get(key);
+  if (!promise) {
+    promise = fetch("/api/schedule", { cache: "no-store" }).then((response) => {
+      if (!response.ok) throw new Error(`GET /api/schedule: ${response.status}`);
+      return response.json();
+    });
+    promise.catch(() => cache.delete(key));
+    cache.set(key, promise);
+    while (cache.size > 4) cache.delete(cache.keys().next().value);
+  }
+  return promise;
+}
+
+/**
+ * Call onLoad(schedule) with the schedule the link's state is joined with: now if the link
+ * has one, and each time it takes another (a live edit, a server restarted on a new file).
  */
 export function followSchedule(link, onLoad) {
-  let asked = false;
-  let askedAt = 0; // link.connects when it was last fetched
-  let inFlight = false;
-  let version = null; // the schedule_version last fetched (or being fetched)
-  let again = false; // a newer version was announced while a fetch was in flight
-  const load = async () => {
-    if (inFlight) {
-      again = true;
-      return;
-    }
-    inFlight = true;
-    askedAt = link.connects;
-    try {
-      const response = await fetch("/api/schedule", { cache: "no-store" });
-      if (response.ok) onLoad(await response.json());
-    } catch {
-      // the link's reconnect will try again
-    } finally {
-      inFlight = false;
-      if (again) {
-        again = false;
-        load();
-      }
-    }
+  let last = null;
+  const give = (schedule) => {
+    if (!schedule || schedule === last) return;
+    last = schedule;
+    onLoad(schedule);
   };
-  link.on("state", (_state, msg) => {
-    const announced = msg?.schedule_version ?? null;
-    if (asked && (announced === null || announced === version)) return;
-    asked = true;
-    version = announced;
-    load();
-  });
-  link.on("welcome", () => {
-    // after a reconnect (one fetch per connect, however many greetings it brings)
-    if (asked && link.connects !== askedAt) load();
-  });
+  link.on("plan", give);
+  if (link.plan) give(link.plan);
 }

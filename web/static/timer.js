@@ -4,6 +4,9 @@
 // counts (the item on air, else the segment; in a break, "resumes_at")
 // and the estimated server show time, so it is right when this machine's clock is off and
 // runs at 10× during a 10× rehearsal. Query: ?name=Élodie labels this screen's acknowledgements.
+// The régie can make the screen flash (state timer.flash_until: until then) and black it out
+// (timer.blackout: nothing readable until released); both are attributes of #timer, drawn by
+// timer.css (a steady frame instead of the flashing for prefers-reduced-motion).
 // Acknowledging needs a moderator link: the screen logged in with a moderator token (/login, or
 // a /timer/{channel}?token=… link that the server exchanges for a session cookie).
 
@@ -85,11 +88,29 @@ function onState(s) {
   }
   $("t-hold").hidden = !channel?.held;
   $("t-slate").hidden = !channel?.slate;
-  const next = channel?.next ?? null;
+  const next = channel ? upNext(channel) : null;
   $("t-next-box").hidden = !channel || channel.status === "finished";
-  setText($("t-next-time"), next ? hhmm(ms(next.starts_at), tz) : "");
+  setText($("t-next-time"), next ? hhmm(next.at, tz) : "");
   setText($("t-next-title"), next ? next.title : t("nothing_next"));
   drawMessage();
+}
+
+/**
+ * What « À suivre » names, and when (epoch ms): during a break, what resumes (the block's
+ * item, else the parcours, else the block itself) at `resumes_at` when that comes before the
+ * next segment (main at 13:30 resumes with the parcours at 14:00, not « 16:15 »); otherwise
+ * the next segment.
+ */
+function upNext(ch) {
+  const back = ms(ch.resumes_at);
+  const next = ch.next ?? null;
+  if (back !== null && (!next || back < ms(next.starts_at))) {
+    const parallel = ch.now?.parallel ?? [];
+    const title = ch.resumes_item?.title
+      ?? (parallel.length ? t("resume_parallel", { n: parallel.length }) : ch.now?.title ?? "");
+    return { at: back, title };
+  }
+  return next ? { at: ms(next.starts_at), title: next.title } : null;
 }
 
 link.on("state", onState);
@@ -157,8 +178,17 @@ function view(ch, now, tz) {
   };
 }
 
+/** The régie's flags on this screen at show time `now`: flashing, blacked out. */
+function flags(ch, now) {
+  const until = ms(ch?.timer?.flash_until ?? null);
+  return { flash: until !== null && now < until, blackout: Boolean(ch?.timer?.blackout) };
+}
+
 function frame() {
   const now = link.clock.showNow();
+  const f = flags(channel, now);
+  setData(root, "flash", f.flash ? "on" : "");
+  setData(root, "blackout", f.blackout ? "on" : "");
   const tz = state?.event?.timezone ?? "Europe/Paris";
   if (state) setText($("t-clock"), hhmmss(now, tz));
   const ch = channel;
@@ -173,8 +203,9 @@ function frame() {
   const bar = $("t-bar");
   if (bar.style.width !== width) bar.style.width = width;
   // Next: in how long.
-  if (ch?.next) {
-    const s = (ms(ch.next.starts_at) - now) / 1000;
+  const next = ch ? upNext(ch) : null;
+  if (next) {
+    const s = (next.at - now) / 1000;
     setText($("t-next-in"), s > 0 ? clockDuration(Math.ceil(s)) : "");
   } else {
     setText($("t-next-in"), "");

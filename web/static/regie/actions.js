@@ -4,9 +4,12 @@
 import { t } from "../i18n.js";
 import { hhmm, humanDuration, ms } from "../format.js";
 import { ask, confirmAction, toast } from "./dialogs.js";
-import { describe } from "./journal.js";
+import { amountText, describe, noteRefusal, whereText } from "./journal.js";
 import { refuseUnlessOperator } from "./token.js";
 import { channelName, nameOf, room, sites, tz } from "./room.js";
+
+/** How long « Faire clignoter » makes the moderators' timer flash. */
+export const FLASH_SECONDS = 10;
 
 /** Send a command (after its confirmation, if any); true when the server applied it. */
 export async function act(command, { confirm = null, danger = false } = {}) {
@@ -108,6 +111,10 @@ function takeWarnings(ch) {
 }
 
 function take(ch, { fromKey = false } = {}) {
+  if (ch.status === "finished") {
+    toast(t("r_take_finished", { channel: nameOf(ch) }), true); // the engine would refuse it
+    return Promise.resolve(false);
+  }
   const next = ch.next;
   // Name the segment the operator sees as next: if the automatic cue put it on air a
   // moment before the press reached the server, the take is refused ("already on air")
@@ -129,45 +136,60 @@ function take(ch, { fromKey = false } = {}) {
   })();
 }
 
+/** Hold or release: the toggle form (one Stream Deck key does the same); a release past the
+ * segment's end starts the next one at once, so it asks first. */
 function hold(ch) {
-  if (!ch.held) return act({ type: "hold", channel: ch.id });
   const end = ch.now ? ms(ch.now.ends_at) : null;
-  const past = end !== null && end <= room.link.clock.showNow();
+  const past = ch.held && end !== null && end <= room.link.clock.showNow();
   return act(
-    { type: "release", channel: ch.id },
+    { type: "hold_toggle", channel: ch.id },
     { confirm: past ? t("confirm_release", { channel: nameOf(ch) }) : null },
   );
 }
 
+/** Lengthen (seconds > 0) or shorten (< 0) the segment on air: whole minutes are sent as
+ * minutes, anything else as seconds (the journal reads "+1 min", "−30 s"). */
+function extend(ch, seconds) {
+  const a = Math.abs(seconds);
+  const amount = a % 60 === 0 ? { minutes: a / 60 } : { seconds: a };
+  const command = { type: seconds < 0 ? "shorten" : "extend", channel: ch.id, ...amount };
+  const confirm = seconds < 0 ? t("r_confirm_shorten_by", { channel: nameOf(ch), amount: amountText(command).slice(1) }) : null;
+  return act(command, { confirm });
+}
+
+/** Delay the rest of the channel: minutes in steps of 30 s ("2,5" or "2.5" is 2 min 30 s). */
 async function delay(ch) {
   const v = await ask({
-    title: `${t("delay")} — ${nameOf(ch)}`,
+    title: `${t("r_dlg_delay")} — ${nameOf(ch)}`,
     fields: [
-      { name: "minutes", type: "number", label: t("delay_minutes"), value: "5", attrs: { min: "-240", max: "240", step: "1" } },
+      { name: "minutes", type: "number", label: t("r_delay_minutes_30"), value: "5", attrs: { min: "-240", max: "240", step: "0.5" } },
     ],
     confirmLabel: t("confirm"),
   });
   if (!v) return;
-  const minutes = Math.trunc(Number(v.minutes));
-  if (!minutes) return;
-  return act({ type: "delay", channel: ch.id, minutes });
+  const seconds = Math.round((Number(String(v.minutes).replace(",", ".")) * 60) / 30) * 30;
+  if (!seconds || !Number.isFinite(seconds)) return;
+  const amount = seconds % 60 === 0 ? { minutes: seconds / 60 } : { seconds };
+  return act({ type: "delay", channel: ch.id, ...amount });
 }
 
+/** The slate, by its toggle form: put up with a text (asked), or cleared (asked first from
+ * the keyboard). */
 async function slate(ch, { fromKey = false } = {}) {
   if (ch.slate) {
     return act(
-      { type: "slate_clear", channel: ch.id },
+      { type: "slate_toggle", channel: ch.id, text: ch.slate.text || t("slate_default") },
       { confirm: fromKey ? t("confirm_slate_clear", { channel: nameOf(ch) }) : null },
     );
   }
   const v = await ask({
-    title: `${t("slate_put")} — ${nameOf(ch)}`,
+    title: `${t("r_dlg_slate")} — ${nameOf(ch)}`,
     fields: [{ name: "text", type: "textarea", label: t("slate_text"), value: t("slate_default"), required: true }],
     confirmLabel: t("slate_up"),
     danger: true,
   });
   if (!v || !v.text.trim()) return;
-  return act({ type: "slate", channel: ch.id, text: v.text.trim() });
+  return act({ type: "slate_toggle", channel: ch.id, text: v.text.trim() });
 }
 
 async function site(ch) {
@@ -176,7 +198,7 @@ async function site(ch) {
   }
   const options = sites().map((s) => ({ value: s.id, label: s.venue && s.venue !== s.city ? `${s.city} — ${s.venue}` : s.name }));
   const v = await ask({
-    title: `${t("site_fallback")} — ${nameOf(ch)}`,
+    title: `${t("r_dlg_site")} — ${nameOf(ch)}`,
     fields: [{ name: "site", type: "select", label: t("fallback_site"), options, value: ch.site?.id }],
     confirmLabel: t("confirm"),
     danger: true,
@@ -202,11 +224,12 @@ export const actions = {
   take,
   back: (ch) => act({ type: "back", channel: ch.id }, { confirm: t("confirm_back", { channel: nameOf(ch) }) }),
   hold,
-  extend(ch, minutes) {
-    const confirm = minutes < 0 ? t("confirm_shorten", { channel: nameOf(ch) }) : null;
-    return act({ type: "extend", channel: ch.id, minutes }, { confirm });
-  },
+  extend,
   delay,
+  lowerThird: (ch) => act({ type: "lower_third", channel: ch.id, action: "toggle" }),
+  flash: (ch) => act({ type: "flash", channel: ch.id, seconds: FLASH_SECONDS }),
+  blackout: (ch) => act({ type: "blackout", channel: ch.id, on: !ch.timer?.blackout }),
+  preset: (ch, text) => act({ type: "message", channel: ch.id, audience: "moderators", text }),
   slate,
   site,
   message,
@@ -217,4 +240,42 @@ export const actions = {
 /** Reset every channel (asks first). */
 export function resetAll() {
   return act({ type: "reset", channel: null }, { confirm: t("confirm_reset_all"), danger: true });
+}
+
+/** Undo a journal entry (or, for an undo, give back what it voided), after asking: the
+ * dialog names the command and its channel (« Annuler : +5 min sur Plénière »). An undo the
+ * engine refuses (it would change nothing now: the past already aired) says why, in a toast
+ * and on the entry's line. */
+export async function undoEntry(entry) {
+  if (refuseUnlessOperator()) return false;
+  const cmd = entry.command ?? {};
+  const redo = cmd.type === "undo";
+  const target = redo ? (room.journal.find((e) => e.seq === cmd.seq)?.command ?? cmd) : cmd;
+  const where = whereText(entry);
+  const what = describe(target);
+  const key = redo ? "r_redo_title" : "r_undo_title";
+  const title = where ? t(key, { what, where }) : t(`${key}_nowhere`, { what }); // an entry too old to be known here
+  const v = await ask({
+    title,
+    text: t(redo ? "r_redo_text" : "r_undo_text", { seq: redo ? cmd.seq : entry.seq }),
+    confirmLabel: redo ? t("r_redo") : t("r_undo_confirm"),
+    cancelLabel: t("r_keep"),
+    danger: true,
+    hint: t("enter_confirm"),
+  });
+  if (!v) return false;
+  let result;
+  try {
+    result = await room.link.command({ type: "undo", seq: entry.seq });
+  } catch (err) {
+    toast(t("failed", { error: err.message }), true);
+    return false;
+  }
+  if (!result.ok) {
+    noteRefusal(entry.seq, result.error ?? "?");
+    toast(t("r_undo_refused", { error: result.error ?? "?" }), true);
+    return false;
+  }
+  toast(t("done", { what: `${title.replace(/\s*:\s*/, " ")}` }));
+  return true;
 }

@@ -5,9 +5,11 @@
 import { t } from "../i18n.js";
 import { clockDuration, el, hhmm, ms, peopleLine, replaceChildren, setClass, setText, signedDuration } from "../format.js";
 import { isBreak, segmentPhase, secondsToEnd } from "../phase.js";
-import { act, actions, switcherAction } from "./actions.js";
+import { act, switcherAction } from "./actions.js";
 import { drawMessages, drawPresence, drawSwitcher } from "./card-meta.js";
-import { $, channelOf, room, SELECTED_KEY, tz } from "./room.js";
+import { buildControls, drawControls, frameControls, runControl } from "./controls.js";
+import { buildNotes, drawNotes } from "./notes.js";
+import { $, channelOf, nameOf, room, SELECTED_KEY, tz } from "./room.js";
 
 const cards = new Map(); // channel id -> {root, refs}
 const feeds = new Map(); // channel id -> the switcher's feed status (the `feeds` message)
@@ -34,24 +36,6 @@ function button(action, label, className = "", extra = {}) {
     text: label,
     title: label,
   });
-}
-
-function controls(r) {
-  return el(
-    "div",
-    { className: "controls" },
-    r("take", button("take", t("take"), "take span-8")),
-    button("back", t("back"), "span-4"),
-    r("hold", button("hold", t("hold"), "span-3")),
-    button("extend", t("shorten_1"), "span-2", { minutes: "-1" }),
-    button("extend", t("extend_1"), "span-2", { minutes: "1" }),
-    button("extend", t("extend_5"), "span-2", { minutes: "5" }),
-    button("delay", t("delay"), "span-3"),
-    r("slate", button("slate", t("slate_put"), "span-6")),
-    r("siteBtn", button("site", t("site_fallback"), "span-6")),
-    button("message", t("msg_moderators"), "span-6", { audience: "moderators" }),
-    button("message", t("msg_viewers"), "span-6", { audience: "viewers" }),
-  );
 }
 
 function nowSection(r) {
@@ -102,14 +86,19 @@ function buildCard(ch, index) {
     r("feed", el("div", { className: "card-feed", hidden: true })),
     nowSection(r),
     nextSection(r),
-    controls(r),
+    buildNotes(r),
+    buildControls(r),
     r("messages", el("div", { className: "card-section messages" })),
     el(
       "div",
       { className: "meta" },
-      r("presence", el("div", { className: "meta-row presence" })),
+      el(
+        "div",
+        { className: "meta-row presence-row" },
+        r("presence", el("div", { className: "presence" })),
+        button("reset", t("reset"), "ghost small danger-text"),
+      ),
       r("switcher", el("div", { className: "meta-row switcher" })),
-      el("div", { className: "meta-row" }, button("reset", t("reset"), "ghost small danger-text")),
     ),
   );
   root.addEventListener("click", (event) => onCardClick(ch.id, event));
@@ -140,11 +129,7 @@ function onCardClick(id, event) {
   // Give the focus back to the page: a later Space is the take shortcut (which asks first),
   // never a second press of the button that happens to have the focus.
   if (target instanceof HTMLElement) target.blur();
-  const a = target.dataset.action;
-  if (a === "extend") actions.extend(current, Number(target.dataset.minutes));
-  else if (a === "message") actions.message(current, target.dataset.audience);
-  else if (a === "message-clear") actions.messageClear(current, target.dataset.audience);
-  else actions[a]?.(current);
+  runControl(current, target);
 }
 
 function badge(text, className) {
@@ -161,8 +146,8 @@ function statusBadge(ch) {
 
 function drawHead(ch, card) {
   const { root, refs } = card;
-  setText(refs.name, ch.title);
-  refs.name.title = ch.title;
+  setText(refs.name, nameOf(ch));
+  refs.name.title = ch.title ?? "";
   setClass(root, "on-air", ch.status === "on_air" && !isBreak(ch.now));
   setClass(root, "held", ch.held);
   setClass(root, "slated", Boolean(ch.slate));
@@ -189,47 +174,72 @@ function drawSite(ch, refs) {
   } else {
     const text = ch.status === "finished" ? t("finished") : ch.status === "before" ? t("before") : t("break");
     replaceChildren(refs.site, text);
-    setText(refs.venue, ch.next?.site ? t("next_site", { city: ch.next.site.city }) : "");
+    setText(refs.venue, afterBreak(ch));
   }
+}
+
+/** What comes after a pause, never misleading: in a block's break, when the programme
+ * resumes (« Reprise à 14:00 », the parcours' at lunch on main), not the next segment's
+ * site hours later; else where the next segment comes from. */
+function afterBreak(ch) {
+  const zone = tz();
+  const resumes = ms(ch.resumes_at);
+  if (resumes !== null) {
+    const time = hhmm(resumes, zone);
+    if (ch.resumes_item) return t("r_resumes_with", { time, title: ch.resumes_item.title });
+    if (ch.now?.parallel?.length) return t("r_resumes_parallel", { time });
+    const next = ch.next;
+    if (next?.site && ms(next.starts_at) === resumes) return t("r_resumes_from", { time, city: next.site.city });
+    return t("r_resumes_at", { time });
+  }
+  return ch.next?.site ? t("next_site", { city: ch.next.site.city }) : "";
+}
+
+/** An item's line: its start, its title, and its people not already named in the title
+ * ("Intervention de Marina FERRARI", not "… · Marina FERRARI"). */
+function itemLine(item, zone) {
+  let line = `${hhmm(ms(item.starts_at), zone)} ${item.title}`;
+  const title = item.title.toLocaleLowerCase();
+  const others = (item.people ?? []).filter((p) => !title.includes(String(p.name ?? "").toLocaleLowerCase()));
+  const who = peopleLine(others, { max: 2 });
+  if (who) line += ` · ${who}`;
+  return line;
+}
+
+/** How late the channel runs, as the badge shows it: the engine's `delay_seconds`, the
+ * expected − planned start of what is next (with nothing next, the segment on air's
+ * expected − planned end; docs/timeline.md, "The lateness badge"). After +1 min then a
+ * 5-minute delay, the round table starts at 10:35 instead of 10:30: « +5:00 ». */
+export function lateness(ch) {
+  if (typeof ch.delay_seconds === "number") return ch.delay_seconds;
+  if (ch.next) return ch.next.offset_seconds ?? 0;
+  return ch.now?.offset_seconds ?? 0;
 }
 
 /** What is on air: its title, item or people, planned and expected times, the over/under. */
 function drawNow(ch, refs, zone) {
   const now = ch.now;
-  setText(refs.nowLabel, now ? t("now") : ch.status === "finished" ? t("finished") : t("starts_in_label"));
+  const label = ch.resumes_at ? t("resumes_in") : t("now"); // the countdown counts to the resumption
+  setText(refs.nowLabel, now ? label : ch.status === "finished" ? t("finished") : t("starts_in_label"));
   setText(refs.title, now ? now.title : ch.status === "finished" ? t("finished") : "—");
   const item = now?.item;
-  let itemLine = "";
-  if (item && item.title !== now.title) {
-    itemLine = `${hhmm(ms(item.starts_at), zone)} ${item.title}`;
-    const who = peopleLine(item.people, { max: 2 });
-    if (who) itemLine += ` · ${who}`;
-  } else if (now) {
-    itemLine = peopleLine(now.people, { max: 3 });
-  }
-  setText(refs.item, itemLine);
+  let line = "";
+  if (item && item.title !== now.title) line = itemLine(item, zone);
+  else if (now) line = peopleLine(now.people, { max: 3 });
+  setText(refs.item, line);
   const span = (start, end) => ({ start: hhmm(ms(start), zone), end: hhmm(ms(end), zone) });
   setText(refs.planned, now ? t("planned", span(now.planned_starts_at, now.planned_ends_at)) : "");
   setText(refs.expected, now ? t("expected", span(now.starts_at, now.ends_at)) : "");
-  const offset = now ? now.offset_seconds : (ch.next?.offset_seconds ?? ch.delay_seconds ?? 0);
+  const offset = lateness(ch);
   setText(refs.offset, offset ? signedDuration(offset) : t("on_time"));
   setClass(refs.offset, "late", offset > 0);
   setClass(refs.offset, "early", offset < 0);
   const d = signedDuration(offset).slice(1);
-  refs.offset.title = offset > 0 ? t("over", { d }) : offset < 0 ? t("under", { d }) : "";
-}
-
-function drawButtons(ch, card) {
-  const { root, refs } = card;
+  const words = offset > 0 ? t("over", { d }) : offset < 0 ? t("under", { d }) : t("on_time");
   const next = ch.next;
-  setText(refs.hold, ch.held ? t("release") : t("hold"));
-  setClass(refs.hold, "on", ch.held);
-  setText(refs.slate, ch.slate ? t("slate_clear") : t("slate_put"));
-  setClass(refs.slate, "slate-on", Boolean(ch.slate));
-  setText(refs.siteBtn, ch.site_overridden ? t("site_clear") : t("site_fallback"));
-  setClass(refs.siteBtn, "warn-on", ch.site_overridden);
-  refs.take.title = next ? `${t("take")} : ${next.title}` : t("take");
-  for (const b of root.querySelectorAll("[data-action]")) setClass(b, "locked", room.auth !== "ok");
+  refs.offset.title = next
+    ? `${words} — ${t("r_next_expected", { expected: hhmm(ms(next.starts_at), zone), planned: hhmm(ms(next.planned_starts_at), zone) })}`
+    : words;
 }
 
 function drawCard(ch, card) {
@@ -242,10 +252,11 @@ function drawCard(ch, card) {
   setText(refs.nextTime, next ? hhmm(ms(next.starts_at), zone) : "");
   setText(refs.nextTitle, next ? next.title : t("nothing_next"));
   refs.nextTitle.title = next?.title ?? "";
+  drawNotes(ch, refs);
   drawMessages(ch, refs);
   drawPresence(ch, refs);
   drawSwitcher(ch, refs);
-  drawButtons(ch, card);
+  drawControls(ch, card);
   drawFeed(ch, card, null);
 }
 
@@ -322,11 +333,19 @@ function drawFeed(ch, card, wallNow) {
 function frameCard(ch, card, now) {
   const { refs } = card;
   drawFeed(ch, card, null);
+  frameControls(ch, card, now);
   const seg = ch.now;
   let countPhase = "";
   let text = "--:--";
   let progress = 0;
-  if (seg) {
+  const resumes = ms(ch.resumes_at);
+  if (seg && resumes !== null) {
+    // A break: count to the resumption (main at 13:30: the parcours' 14:00, not 16:00).
+    const left = (resumes - now) / 1000;
+    const start = ms(seg.item?.starts_at ?? seg.starts_at);
+    progress = resumes > start ? (now - start) / (resumes - start) : 1;
+    text = left > 0 ? clockDuration(Math.ceil(left)) : "00:00";
+  } else if (seg) {
     const start = ms(seg.starts_at);
     const end = ms(seg.ends_at);
     const left = secondsToEnd(seg, now);

@@ -5,9 +5,17 @@ import { el, replaceChildren } from "../format.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** French quotes take narrow no-break spaces inside: « Plénière », whatever the text that
+ * was filled in (the shared texts write plain spaces). */
+export function frenchSpaces(text) {
+  return String(text ?? "")
+    .replace(/«[ \u00a0]/g, "«\u202f")
+    .replace(/[ \u00a0]»/g, "\u202f»");
+}
+
 /** A short note in the corner; an error stays longer. */
 export function toast(text, error = false) {
-  const node = el("div", { className: error ? "toast error" : "toast", text });
+  const node = el("div", { className: error ? "toast error" : "toast", text: frenchSpaces(text) });
   $("r-toasts").append(node);
   setTimeout(() => node.remove(), error ? 7000 : 3500);
 }
@@ -32,11 +40,11 @@ function fieldInput(f) {
 }
 
 /** The form of a question: its inputs by name, its Cancel and OK buttons. */
-function buildForm({ title, text, fields, confirmLabel, danger, hint }) {
+function buildForm({ title, text, fields, confirmLabel, cancelLabel, danger, hint }) {
   const inputs = new Map();
   const form = el("form", { className: "dlg-body", attrs: { method: "dialog" } });
-  form.append(el("h2", { text: title }));
-  if (text) form.append(el("p", { text }));
+  form.append(el("h2", { text: frenchSpaces(title) }));
+  if (text) form.append(el("p", { text: frenchSpaces(text) }));
   for (const f of fields) {
     const input = fieldInput(f);
     if (f.required) input.required = true;
@@ -44,7 +52,7 @@ function buildForm({ title, text, fields, confirmLabel, danger, hint }) {
     form.append(el("label", {}, f.label, input));
   }
   if (hint) form.append(el("div", { className: "dlg-hint", text: hint }));
-  const cancel = el("button", { className: "btn ghost", type: "button", text: t("cancel") });
+  const cancel = el("button", { className: "btn ghost", type: "button", text: cancelLabel || t("cancel") });
   const ok = el("button", {
     className: danger ? "btn danger" : "btn primary",
     type: "submit",
@@ -67,12 +75,14 @@ function buildForm({ title, text, fields, confirmLabel, danger, hint }) {
 
 /**
  * A modal dialog. fields: [{name, label, type: text|password|number|textarea|select, value,
- * options: [{value, label}], required, attrs}]. Resolves with the values, or null when cancelled.
+ * options: [{value, label}], required, attrs}]. cancelLabel: the Cancel button's text (an undo's
+ * dialog says « Garder », not a second « Annuler »). Resolves with the values, or null when
+ * cancelled.
  */
-export function ask({ title, text = "", fields = [], confirmLabel = t("confirm"), danger = false, hint = "" }) {
+export function ask({ title, text = "", fields = [], confirmLabel = t("confirm"), cancelLabel = "", danger = false, hint = "" }) {
   const dialog = $("r-dialog");
   return new Promise((resolve) => {
-    const { form, inputs, cancel, ok } = buildForm({ title, text, fields, confirmLabel, danger, hint });
+    const { form, inputs, cancel, ok } = buildForm({ title, text, fields, confirmLabel, cancelLabel, danger, hint });
     // Each question is answered by its own events (its form's submit, its Cancel button, the
     // Escape that cancels it), never by whichever "close" event comes: those are queued, and
     // the one of a dialog just closed can arrive while the next question is already open —

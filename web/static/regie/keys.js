@@ -1,7 +1,8 @@
-// The régie's keyboard (the help dialog, "?", lists them): 1–9 select a channel, the other
-// keys act on the selected one. What could hurt on air asks first (Enter / Esc).
+// The régie's keyboard (the help dialog, "?", lists them; docs/screens.md too): 1–9 select a
+// channel, the other keys act on the selected one. What could hurt on air asks first
+// (Enter / Esc). Minute steps on ↑/↓ (Shift: 5 minutes), 30-second steps on →/←.
 
-import { actions } from "./actions.js";
+import { actions, undoEntry } from "./actions.js";
 import { select } from "./cards.js";
 import { $, room, selectedChannel } from "./room.js";
 
@@ -11,16 +12,29 @@ const KEYS = {
   r: (ch) => actions.back(ch),
   Backspace: (ch) => actions.back(ch),
   h: (ch) => actions.hold(ch),
-  "+": (ch) => actions.extend(ch, 1),
-  "=": (ch) => actions.extend(ch, 1),
-  ArrowUp: (ch, event) => actions.extend(ch, event.shiftKey ? 5 : 1),
-  "-": (ch) => actions.extend(ch, -1),
-  ArrowDown: (ch) => actions.extend(ch, -1),
+  "+": (ch) => actions.extend(ch, 60),
+  "=": (ch) => actions.extend(ch, 60),
+  ArrowUp: (ch, event) => actions.extend(ch, event.shiftKey ? 300 : 60),
+  "-": (ch) => actions.extend(ch, -60),
+  ArrowDown: (ch) => actions.extend(ch, -60),
+  ArrowRight: (ch) => actions.extend(ch, 30),
+  ArrowLeft: (ch) => actions.extend(ch, -30),
   d: (ch) => actions.delay(ch),
   s: (ch) => actions.slate(ch, { fromKey: true }),
+  l: (ch) => actions.lowerThird(ch),
+  f: (ch) => actions.flash(ch),
+  b: (ch) => actions.blackout(ch),
   m: (ch) => actions.message(ch, "moderators"),
   v: (ch) => actions.message(ch, "viewers"),
+  u: () => undoNewest(),
 };
+
+/** U: undo the newest entry of the journal that still stands (asks first, naming it). */
+function undoNewest() {
+  const standing = room.journal.filter((e) => e.voided_by === null || e.voided_by === undefined);
+  const newest = standing.sort((a, b) => b.seq - a.seq)[0];
+  if (newest) undoEntry(newest);
+}
 
 const isTyping = (target) => ["INPUT", "TEXTAREA", "SELECT"].includes(target?.tagName);
 

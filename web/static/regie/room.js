@@ -33,14 +33,16 @@ export function channelOf(id) {
   return room.state?.channels?.find((c) => c.id === id) ?? null;
 }
 
-/** A channel's short title ("Parcours 1"). */
+/** A channel's short title ("Atelier 1 · Morlaix"): the schedule's `short`, else its title
+ * up to a separator (a title cut at " — " would make two workshops both "Atelier"). */
 export function nameOf(channel) {
-  return shortTitle(channel.title ?? channel.id);
+  return channel.short || shortTitle(channel.title ?? channel.id);
 }
 
 /** A channel's short title, by id (the id itself while the channel is not known). */
 export function channelName(id) {
-  return shortTitle(channelOf(id)?.title ?? id ?? "");
+  const ch = channelOf(id);
+  return ch ? nameOf(ch) : String(id ?? "");
 }
 
 /** The sites of the day: the schedule's, or those seen on the channels until it arrives. */

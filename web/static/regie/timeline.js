@@ -2,9 +2,9 @@
 // skipped, the segment on air with its expected extent, the show-time cursor, and how late
 // each channel runs.
 
-import { el, hhmm, ms, replaceChildren, shortTitle, signedDuration } from "../format.js";
-import { select } from "./cards.js";
-import { $, room, tz } from "./room.js";
+import { el, hhmm, ms, replaceChildren, signedDuration } from "../format.js";
+import { lateness, select } from "./cards.js";
+import { $, nameOf, room, tz } from "./room.js";
 
 const HOUR = 3600e3;
 
@@ -56,7 +56,7 @@ function channelRow(ch, pct, zone) {
   const label = el("div", {
     className: `tl-label${ch.id === room.selected ? " selected" : ""}`,
     dataset: { channel: ch.id },
-    text: shortTitle(ch.title ?? ch.id),
+    text: nameOf(ch),
     title: ch.title,
     on: { click: () => select(ch.id) },
   });
@@ -67,7 +67,7 @@ function channelRow(ch, pct, zone) {
     // Where the segment on air actually stands (expected start and end, after commands).
     const start = ms(ch.now.starts_at);
     const end = ms(ch.now.ends_at);
-    const late = (ch.now.offset_seconds ?? 0) > 0;
+    const late = (ch.now.offset_seconds ?? 0) > 0; // the segment on air runs over
     row.append(
       el("div", {
         className: `tl-expected${late ? " late" : ""}`,
@@ -75,7 +75,7 @@ function channelRow(ch, pct, zone) {
       }),
     );
   }
-  const offset = ch.now ? ch.now.offset_seconds : (ch.delay_seconds ?? 0);
+  const offset = lateness(ch); // as the card's badge: how late what is next starts
   const off = el("div", {
     className: `tl-offset num${offset > 0 ? " late" : offset < 0 ? " early" : ""}`,
     text: offset ? signedDuration(offset) : "±0:00",

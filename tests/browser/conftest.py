@@ -71,7 +71,16 @@ class Screen:
         )
 
     def settle(self) -> None:
-        """Until every finite animation (banner transitions, slide-ins) has finished."""
+        """After the next rendering update, until every finite animation (banner transitions,
+        slide-ins) has finished.
+
+        The rendering update is where Chromium runs a resize's listeners (the overlay scales its
+        stage in one): a page measured right after ``set_viewport_size`` can still be laid out
+        for the old size. Two animation frames put the measure after that update.
+        """
+        self.page.evaluate(
+            "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
         self.page.wait_for_function(
             """() => document.getAnimations().every(a => a.playState !== 'running'
                 || a.effect.getComputedTiming().iterations === Infinity)"""

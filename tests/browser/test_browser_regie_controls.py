@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,6 +61,19 @@ def open_regie(server: RunningServer, screens) -> tuple[Page, list[dict]]:
     return page, sent
 
 
+def last_sent(page: Page, sent: list[dict], expected: dict, count: int | None = None) -> None:
+    """Until the last command the page sent over its websocket is ``expected`` (and, given
+    ``count``, it has sent that many).
+
+    Playwright hands this process a page's frames only while one of its calls runs: the server
+    can have applied a command (read over HTTP) before its frame is in ``sent``.
+    """
+    deadline = time.monotonic() + 10
+    while not sent or sent[-1] != expected or count not in (None, len(sent)):
+        assert time.monotonic() < deadline, f"sent {sent}, expected {expected} (count {count})"
+        page.wait_for_timeout(20)
+
+
 def test_a_30_second_step_moves_the_end_by_30_seconds(welcome: RunningServer, screens) -> None:
     page, sent = open_regie(welcome, screens)
     card = page.locator('article.card[data-channel="main"]')
@@ -74,7 +88,7 @@ def test_a_30_second_step_moves_the_end_by_30_seconds(welcome: RunningServer, sc
         ),
         what="+30 s",
     )
-    assert sent[-1] == {"type": "extend", "channel": "main", "seconds": 30}
+    last_sent(page, sent, {"type": "extend", "channel": "main", "seconds": 30})
 
     # −30 s asks first (it shortens what is on air), then brings the end back.
     card.locator('[data-action="extend"][data-seconds="-30"]').click()
@@ -82,7 +96,7 @@ def test_a_30_second_step_moves_the_end_by_30_seconds(welcome: RunningServer, sc
     expect(dialog).to_contain_text("Raccourcir «\u202fPlénière\u202f» de 30\u00a0s ?")
     dialog.locator("button[type=submit]").click()
     eventually(lambda: instant(main_state(welcome)["now"]["ends_at"]) == planned, what="−30 s")
-    assert sent[-1] == {"type": "shorten", "channel": "main", "seconds": 30}
+    last_sent(page, sent, {"type": "shorten", "channel": "main", "seconds": 30})
 
     # The keys: → is +30 s, ← is −30 s (asks), ↑ still +1 min.
     page.locator("body").click(position={"x": 5, "y": 5})
@@ -101,7 +115,7 @@ def test_a_30_second_step_moves_the_end_by_30_seconds(welcome: RunningServer, sc
         ),
         what="the ↑ key",
     )
-    assert sent[-1] == {"type": "extend", "channel": "main", "minutes": 1}
+    last_sent(page, sent, {"type": "extend", "channel": "main", "minutes": 1})
     journal = page.locator("#r-journal-list li .j-text")
     expect(journal.first).to_have_text("+1\u00a0min")
     expect(journal.nth(1)).to_have_text("+30\u00a0s")
@@ -118,7 +132,7 @@ def test_the_delay_dialog_takes_steps_of_30_seconds(welcome: RunningServer, scre
     eventually(lambda: main_state(welcome)["delay_seconds"] == 30, what="a 30 s delay")
     nxt = main_state(welcome)["next"]
     assert instant(nxt["starts_at"]) - instant(nxt["planned_starts_at"]) == dt.timedelta(seconds=30)
-    assert sent[-1] == {"type": "delay", "channel": "main", "seconds": 30}
+    last_sent(page, sent, {"type": "delay", "channel": "main", "seconds": 30})
     expect(card.locator(".offset")).to_have_text("+0:30")
 
 
@@ -138,7 +152,7 @@ def test_the_toggles_show_the_state_and_send_the_toggle_form(
     eventually(lambda: main_state(welcome)["held"] is True, what="held")
     expect(hold).to_have_attribute("data-state", "on")
     expect(hold).to_have_text("Libérer")
-    assert sent[-1] == {"type": "hold_toggle", "channel": "main"}
+    last_sent(page, sent, {"type": "hold_toggle", "channel": "main"})
     hold.click()
     eventually(lambda: main_state(welcome)["held"] is False, what="released")
     expect(hold).to_have_attribute("data-state", "off")
@@ -151,11 +165,13 @@ def test_the_toggles_show_the_state_and_send_the_toggle_form(
     dialog.locator("button[type=submit]").click()
     eventually(lambda: (main_state(welcome)["slate"] or {}).get("text") == "Coupure technique")
     expect(slate).to_have_attribute("data-state", "on")
-    assert sent[-1] == {"type": "slate_toggle", "channel": "main", "text": "Coupure technique"}
+    last_sent(page, sent, {"type": "slate_toggle", "channel": "main", "text": "Coupure technique"})
     slate.click()  # down: at once
     eventually(lambda: main_state(welcome)["slate"] is None, what="slate cleared")
     expect(slate).to_have_attribute("data-state", "off")
-    assert sent[-1]["type"] == "slate_toggle"
+    # The same toggle lowers it (the text is the key's; a slate up ignores it).
+    slate_key = {"type": "slate_toggle", "channel": "main", "text": "Coupure technique"}
+    last_sent(page, sent, slate_key, count=4)
 
     assert main_state(welcome)["lower_third"]["visible"] is False  # out since 10:20:20
     strap.click()
@@ -163,7 +179,7 @@ def test_the_toggles_show_the_state_and_send_the_toggle_form(
     expect(strap).to_have_attribute("data-state", "on")
     expect(strap).to_have_text("Bandeau")  # lit; the title says what a click does
     expect(strap).to_have_attribute("title", "Retirer le bandeau de l'antenne")
-    assert sent[-1] == {"type": "lower_third", "channel": "main", "action": "toggle"}
+    last_sent(page, sent, {"type": "lower_third", "channel": "main", "action": "toggle"})
     strap.click()
     eventually(lambda: main_state(welcome)["lower_third"]["visible"] is False, what="strap out")
     expect(strap).to_have_attribute("data-state", "off")
@@ -191,7 +207,7 @@ def test_flash_blackout_and_presets_reach_the_timer(welcome: RunningServer, scre
     doc = welcome.get_json("/api/state?channels=main")
     until = instant(doc["channels"][0]["timer"]["flash_until"]) - instant(doc["at"])
     assert dt.timedelta(seconds=5) < until <= dt.timedelta(seconds=10), until
-    assert sent[-1] == {"type": "flash", "channel": "main", "seconds": 10}
+    last_sent(page, sent, {"type": "flash", "channel": "main", "seconds": 10})
 
     blackout = card.locator('[data-action="blackout"]')
     expect(blackout).to_have_text("Écran noir")
@@ -213,12 +229,16 @@ def test_flash_blackout_and_presets_reach_the_timer(welcome: RunningServer, scre
         ),
         what="the preset",
     )
-    assert sent[-1] == {
-        "type": "message",
-        "channel": "main",
-        "audience": "moderators",
-        "text": "Question suivante",
-    }
+    last_sent(
+        page,
+        sent,
+        {
+            "type": "message",
+            "channel": "main",
+            "audience": "moderators",
+            "text": "Question suivante",
+        },
+    )
     expect(timer.locator("body")).to_contain_text("Question suivante")
     # A custom message stays possible.
     card.locator('[data-action="message"][data-audience="moderators"]').click()

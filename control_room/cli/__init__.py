@@ -20,39 +20,48 @@ printing a refused schedule) is :mod:`.common`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from control_room.cli import (
-    export,
-    importing,
-    journal,
-    offline,
-    report,
-    restore,
-    serve,
-    switcher,
-    token,
-)
-
-__all__ = ["Handler", "build_parser", "main"]
+__all__ = ["FAMILIES", "Handler", "build_parser", "main"]
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 """A subcommand: its parsed arguments, standard output and error in; the exit status out."""
 
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "offline": ("validate", "state", "rundown"),
+    "serve": ("serve",),
+    "journal": ("journal",),
+    "restore": ("restore",),
+    "switcher": ("switcher",),
+    "importing": ("import",),
+    "export": ("export",),
+    "report": ("report",),
+    "token": ("token",),
+}
+"""Each family's module (in help order) and the subcommands it adds."""
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of ``control-room`` and every subcommand."""
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of ``control-room`` and every subcommand.
+
+    Args:
+        command: when it names a subcommand, only the family that adds it is imported and
+            added: ``serve`` starts without importing the importers, exporters and report
+            (a fifth of its start). Otherwise (none, an option, a typo) every family is, so
+            the help and the error list them all.
+    """
     parser = argparse.ArgumentParser(
         prog="control-room",
         description="Live-event broadcast control room: follows the day's timeline and "
         "tells the régie, the overlay and the moderators what is on air, to the second.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    families = (offline, serve, journal, restore, switcher, importing, export, report, token)
-    for family in families:
-        family.add_commands(sub)
+    chosen = [family for family, names in FAMILIES.items() if command in names]
+    for family in chosen or FAMILIES:
+        importlib.import_module(f"{__name__}.{family}").add_commands(sub)
     return parser
 
 
@@ -62,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Args:
         argv: the arguments after the program name (default: ``sys.argv[1:]``).
     """
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     handler: Handler = args.handler
     try:
         return handler(args, sys.stdout, sys.stderr)

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import argparse
+import ast
 import datetime as dt
+import importlib
 import io
-from contextlib import redirect_stdout
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from control_room.cli import build_parser, main
+from control_room.cli import FAMILIES, build_parser, main
 from control_room.cli.common import at_instant, load_or_report, print_problems
 from control_room.clock import ClockError
 from control_room.core.schedule import Problem, ScheduleError
 from control_room.schedule_file import load_schedule
 
-DAY = str(Path(__file__).parents[2] / "schedules" / "rnct-2026-07-07.yaml")
+REPO = Path(__file__).parents[2]
+DAY = str(REPO / "schedules" / "rnct-2026-07-07.yaml")
 PARIS = ZoneInfo("Europe/Paris")
 SUBCOMMANDS = ("validate", "state", "rundown", "serve", "journal", "switcher", "import")
 
@@ -35,6 +41,53 @@ def test_every_subcommand_has_a_handler_and_its_own_help() -> None:
             parser.parse_args([name, "--help"])
         assert done.value.code == 0 and f"control-room {name}" in out.getvalue()
     assert callable(parser.parse_args(["validate", DAY]).handler)
+
+
+def test_each_family_adds_the_subcommands_the_table_says_and_a_named_one_adds_only_its_own() -> (
+    None
+):
+    everything = set()
+    for family, names in FAMILIES.items():
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers()
+        importlib.import_module(f"control_room.cli.{family}").add_commands(sub)
+        assert tuple(sub.choices) == names, family
+        everything |= set(names)
+    assert set(SUBCOMMANDS) <= everything
+    chosen = build_parser("rundown")
+    (actions,) = [a for a in chosen._actions if isinstance(a, argparse._SubParsersAction)]
+    assert tuple(actions.choices) == ("validate", "state", "rundown")
+    for unknown in (None, "--help", "servir"):
+        (actions,) = [
+            a for a in build_parser(unknown)._actions if isinstance(a, argparse._SubParsersAction)
+        ]
+        assert set(actions.choices) == everything, unknown
+
+
+def test_a_server_starts_without_importing_the_other_families() -> None:
+    # A fresh interpreter: this one has imported every family already.
+    probe = (
+        "import sys; from control_room.cli import build_parser; "
+        "build_parser('serve').parse_args(['serve', 'day.yaml']); "
+        "print(sorted(m for m in sys.modules if m.startswith('control_room.cli.')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    loaded = ast.literal_eval(done.stdout.strip())
+    assert "control_room.cli.serve" in loaded
+    others = [f"control_room.cli.{f}" for f in FAMILIES if f != "serve"]
+    assert [m for m in others if m in loaded] == []
+
+
+def test_an_unknown_subcommand_is_refused_listing_every_one() -> None:
+    err = io.StringIO()
+    with redirect_stderr(err), pytest.raises(SystemExit) as done:
+        main(["servir", DAY])
+    assert done.value.code == 2
+    assert "invalid choice: 'servir'" in err.getvalue()
+    for name in SUBCOMMANDS:
+        assert f"'{name}'" in err.getvalue(), name
 
 
 def test_at_reads_a_bare_time_of_day_on_the_event_date_in_its_zone() -> None:

@@ -45,7 +45,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser of ``control-room`` and every subcommand.
+    """The parser of ``control-room``: every subcommand, or the family of the one named.
 
     Args:
         command: when it names a subcommand, only the family that adds it is imported and

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.browser.shots import ANIMATIONS_DONE, screenshot_dir
 from tests.support.server import REPO, RunningServer, run_server
 
 CHROMIUM = Path(os.environ.get("CONTROL_ROOM_CHROMIUM", "/usr/bin/chromium"))
@@ -47,6 +48,12 @@ def browser() -> Iterator[Browser]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    """Where a test's screenshots go (see :mod:`tests.browser.shots`)."""
+    return screenshot_dir(tmp_path)
 
 
 @dataclass
@@ -81,10 +88,7 @@ class Screen:
         self.page.evaluate(
             "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
         )
-        self.page.wait_for_function(
-            """() => document.getAnimations().every(a => a.playState !== 'running'
-                || a.effect.getComputedTiming().iterations === Infinity)"""
-        )
+        self.page.wait_for_function(ANIMATIONS_DONE)
 
     def js(self, expression: str, arg: Any = None) -> Any:
         return self.page.evaluate(expression, arg)
@@ -136,6 +140,13 @@ class Screens:
         if wait:
             screen.wait_connected()
         return screen
+
+    def close_one(self, screen: Screen, where: str = "") -> None:
+        """Close one page (before its server stops, else it would log its attempts to
+        reconnect), once it is checked for errors it did not expect."""
+        assert not screen.unexpected_errors(), where
+        self.opened.remove(screen)
+        screen.context.close()
 
     def close(self) -> list[str]:
         problems = []

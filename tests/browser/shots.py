@@ -13,7 +13,11 @@ from playwright.sync_api import Page
 
 from tests.support.server import REPO
 
-__all__ = ["screenshot_dir", "shoot"]
+__all__ = ["ANIMATIONS_DONE", "screenshot_dir", "shoot"]
+
+ANIMATIONS_DONE = """() => document.getAnimations().every((a) => a.playState !== 'running'
+    || a.effect.getComputedTiming().iterations === Infinity)"""
+"""True once every finite animation (banner transitions, slide-ins) has finished."""
 
 
 def screenshot_dir(tmp_path: Path) -> Path:
@@ -27,10 +31,7 @@ def screenshot_dir(tmp_path: Path) -> Path:
 def shoot(page: Page, out: Path, name: str, *, full_page: bool = False) -> Path:
     """The page as it is once every finite animation (banner transitions, slide-ins) has
     finished, as ``out/name.png``."""
-    page.wait_for_function(
-        """() => document.getAnimations().every(a =>
-            a.playState !== 'running' || a.effect.getComputedTiming().iterations === Infinity)"""
-    )
+    page.wait_for_function(ANIMATIONS_DONE)
     path = out / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page, animations="disabled")
     assert path.stat().st_size > 10_000, f"{name}.png looks empty"

@@ -13,17 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.shots import screenshot_dir, shoot
+from tests.browser.shots import shoot
 from tests.support.server import REPO, run_server
 
 pytestmark = pytest.mark.browser
 
 SHIPPED_DAY = REPO / "schedules" / "rnct-2026-07-07.yaml"
-
-
-@pytest.fixture
-def out_dir(tmp_path: Path) -> Path:
-    return screenshot_dir(tmp_path)
 
 
 def test_screenshot_of_backstage(tmp_path: Path, screens, out_dir: Path) -> None:
@@ -44,7 +39,7 @@ def test_screenshot_of_backstage(tmp_path: Path, screens, out_dir: Path) -> None
         expect(page.locator("#bs-msg-moderators .bs-msg-text")).to_have_text("Concluez")
         expect(page.locator("#bs-now-notes")).to_contain_text("The programme gives only")
         shoot(page, out_dir, "backstage")
-        close(screens, screen)
+        screens.close_one(screen)
 
 
 def test_screenshot_of_the_studio_clock(tmp_path: Path, screens, out_dir: Path) -> None:
@@ -58,11 +53,4 @@ def test_screenshot_of_the_studio_clock(tmp_path: Path, screens, out_dir: Path) 
         expect(page.locator("#sc-cue-in")).to_have_text("02:40")
         expect(page.locator("#sc-cue-list li")).to_have_count(3)
         shoot(page, out_dir, "studio-clock")
-        close(screens, screen)
-
-
-def close(screens, screen) -> None:  # type: ignore[no-untyped-def]
-    """Close a page before its server stops (else it would log its attempts to reconnect)."""
-    assert not screen.unexpected_errors()
-    screens.opened.remove(screen)
-    screen.context.close()
+        screens.close_one(screen)

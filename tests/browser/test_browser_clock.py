@@ -36,14 +36,7 @@ def clock_page(
     with run_server(SHIPPED_DAY, data_dir=tmp_path / name, at=at, speed=speed) as server:
         screen = screens.open(f"{server.base_url}/clock")
         yield screen.page
-        close(screens, screen)
-
-
-def close(screens, screen) -> None:  # type: ignore[no-untyped-def]
-    """Close a page before its server stops (else it would log its attempts to reconnect)."""
-    assert not screen.unexpected_errors()
-    screens.opened.remove(screen)
-    screen.context.close()
+        screens.close_one(screen)
 
 
 def tile(page, channel: str):  # type: ignore[no-untyped-def]
@@ -154,4 +147,4 @@ def test_the_clock_shows_no_note_even_to_the_regie(tmp_path: Path, screens) -> N
         for note in notes:
             assert note not in text
         expect(page.locator(".sc-channel")).to_have_count(4)
-        close(screens, screen)
+        screens.close_one(screen)

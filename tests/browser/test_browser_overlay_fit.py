@@ -89,9 +89,7 @@ def test_no_overlay_overflows_its_frame(tmp_path: Path, screens, instant: str) -
                         # Held in, the strap names everyone the state names (or fits + N).
                         assert 0 < fit["names"] <= named or named == 0, where
                 # Checked before closing (a closing context can log its socket's close).
-                assert not screen.unexpected_errors(), where
-                screens.opened.remove(screen)
-                screen.context.close()
+                screens.close_one(screen, where)
 
 
 def test_the_main_overlay_fits_with_every_parcours_interrupted_and_a_long_message(
@@ -124,6 +122,4 @@ def test_the_main_overlay_fits_with_every_parcours_interrupted_and_a_long_messag
                 where = f"main{query}, {width}×{height}: {fit}"
                 assert fit["scrollW"] <= fit["w"] and fit["scrollH"] <= fit["h"], where
                 assert fit["out"] == [], where
-            assert not screen.unexpected_errors(), where
-            screens.opened.remove(screen)
-            screen.context.close()
+            screens.close_one(screen, where)

@@ -16,17 +16,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.shots import screenshot_dir, shoot
+from tests.browser.shots import shoot
 from tests.support.server import REPO, RunningServer, run_server
 
 pytestmark = pytest.mark.browser
 
 SHIPPED_DAY = REPO / "schedules" / "rnct-2026-07-07.yaml"
-
-
-@pytest.fixture
-def out_dir(tmp_path: Path) -> Path:
-    return screenshot_dir(tmp_path)
 
 
 def strap(server: RunningServer, action: str) -> None:

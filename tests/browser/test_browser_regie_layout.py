@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.shots import screenshot_dir
+from tests.browser.shots import shoot
 from tests.support.server import REPO, RunningServer, run_server
 
 pytestmark = pytest.mark.browser
@@ -130,11 +130,6 @@ def test_the_regie_never_overflows_sideways(tmp_path: Path, screens, at: str) ->
             page.context.close()
 
 
-@pytest.fixture
-def out_dir(tmp_path: Path) -> Path:
-    return screenshot_dir(tmp_path)
-
-
 def test_screenshot_of_the_regie_on_a_laptop(tmp_path: Path, screens, out_dir: Path) -> None:
     """12:55:40 at 1366×768: the three parcours live, lunch in four minutes; Morlaix 30 s
     over, a message to Lille's moderators, Lyon's +1 min undone, the journal below."""
@@ -157,11 +152,5 @@ def test_screenshot_of_the_regie_on_a_laptop(tmp_path: Path, screens, out_dir: P
         page = open_regie(server, screens, (1366, 768))
         expect(page.locator("#r-journal-list li.voided")).to_have_count(1)
         page.locator('article.card[data-channel="parcours-1"] .card-head').click()
-        page.wait_for_function(
-            "() => document.getAnimations().every(a => a.playState !== 'running'"
-            " || a.effect.getComputedTiming().iterations === Infinity)"
-        )
-        path = out_dir / "regie-1366x768.png"
-        page.screenshot(path=str(path), animations="disabled")
-        assert path.stat().st_size > 10_000
+        shoot(page, out_dir, "regie-1366x768")
         assert page.evaluate(FIT)["problems"] == []

@@ -168,7 +168,7 @@ def test_overtime_flashes_a_bright_alarm_red(overtime: RunningServer, screens) -
     bg_on, bg_off, fg_on, fg_off = probe
     assert is_alarm_red(bg_on) and rgb(fg_on) == (255, 255, 255), frames
     assert rgb(bg_off) == (0, 0, 0) and is_alarm_red(fg_off), frames
-    close(screens, screen)
+    screens.close_one(screen)
 
 
 def test_with_reduced_motion_nothing_runs_and_the_alarm_is_steady(
@@ -195,11 +195,4 @@ def test_with_reduced_motion_nothing_runs_and_the_alarm_is_steady(
     command(overtime, type="message", channel="parcours-1", audience="moderators", text="Fin")
     expect(page.locator("#t-message")).to_be_visible()
     assert page.evaluate(RUNNING) == []
-    close(screens, screen)
-
-
-def close(screens, screen) -> None:  # type: ignore[no-untyped-def]
-    """Close a page before its server stops (else it would log its attempts to reconnect)."""
-    assert not screen.unexpected_errors()
-    screens.opened.remove(screen)
-    screen.context.close()
+    screens.close_one(screen)

@@ -13,24 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.shots import screenshot_dir, shoot
+from tests.browser.shots import shoot
 from tests.support.server import REPO, run_server
 
 pytestmark = pytest.mark.browser
 
 SHIPPED_DAY = REPO / "schedules" / "rnct-2026-07-07.yaml"
-
-
-@pytest.fixture
-def out_dir(tmp_path: Path) -> Path:
-    return screenshot_dir(tmp_path)
-
-
-def close(screens, screen) -> None:  # type: ignore[no-untyped-def]
-    """Close a page before its server stops (else it would log its attempts to reconnect)."""
-    assert not screen.unexpected_errors()
-    screens.opened.remove(screen)
-    screen.context.close()
 
 
 def test_screenshots_of_the_timer_on_an_item_and_flashed(
@@ -50,7 +38,7 @@ def test_screenshots_of_the_timer_on_an_item_and_flashed(
         assert status == 200, body
         expect(page.locator("#timer")).to_have_attribute("data-flash", "on")
         shoot(page, out_dir, "timer-flash")
-        close(screens, screen)
+        screens.close_one(screen)
 
 
 def test_screenshot_of_the_timer_at_lunch(tmp_path: Path, screens, out_dir: Path) -> None:
@@ -62,4 +50,4 @@ def test_screenshot_of_the_timer_at_lunch(tmp_path: Path, screens, out_dir: Path
         expect(page.locator("#t-label")).to_have_text("Reprise dans")
         expect(page.locator("#t-count")).to_have_text("30:00")
         shoot(page, out_dir, "timer-lunch")
-        close(screens, screen)
+        screens.close_one(screen)

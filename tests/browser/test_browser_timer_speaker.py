@@ -128,6 +128,4 @@ def test_no_timer_overflows_the_screen(tmp_path: Path, screens, at: str) -> None
                 assert fit["nextClipped"] in ("fits", "ellipsis"), where
                 # Checked before closing: closing a context makes client.js's pagehide handler
                 # call WebSocket.close(1001), which Chromium rejects (not the timer's doing).
-                assert not screen.unexpected_errors(), where
-                screens.opened.remove(screen)
-                screen.context.close()
+                screens.close_one(screen, where)

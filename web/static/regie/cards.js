@@ -7,7 +7,7 @@ import { clockDuration, el, hhmm, ms, peopleLine, replaceChildren, setClass, set
 import { isBreak, segmentPhase, secondsToEnd } from "../phase.js";
 import { act, switcherAction } from "./actions.js";
 import { drawMessages, drawPresence, drawSwitcher } from "./card-meta.js";
-import { buildControls, drawControls, frameControls, runControl } from "./controls.js";
+import { buildControls, button, drawControls, frameControls, runControl } from "./controls.js";
 import { buildNotes, drawNotes } from "./notes.js";
 import { $, channelOf, nameOf, room, SELECTED_KEY, tz } from "./room.js";
 
@@ -26,16 +26,6 @@ export function select(id) {
 /** The card of a channel, once drawn. */
 export function cardOf(id) {
   return cards.get(id);
-}
-
-function button(action, label, className = "", extra = {}) {
-  return el("button", {
-    className: `btn ${className}`,
-    type: "button",
-    dataset: { action, ...extra },
-    text: label,
-    title: label,
-  });
 }
 
 function nowSection(r) {

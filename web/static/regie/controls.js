@@ -13,7 +13,8 @@ import { room } from "./room.js";
 /** The extend/shorten steps of a card, in seconds (the keys: see keys.js). */
 export const STEPS = [-30, 30, 60, 300];
 
-function button(action, label, className = "", extra = {}) {
+/** A card button: `data-action` says what a click does (see runControl). */
+export function button(action, label, className = "", extra = {}) {
   return el("button", {
     className: `btn ${className}`,
     type: "button",
